@@ -1,0 +1,1 @@
+"""The catalog app: write model, event store, projections, read side, API."""

@@ -1,0 +1,18 @@
+"""The write model (PostgreSQL "default" alias) and the event store."""
+
+from catalog.models.event import Event, EventStatus
+from catalog.models.product import Product, ProductCategory
+from catalog.models.taxonomy import Brand, Category
+from catalog.models.tenant import StaffMembership, StaffRole, Tenant
+
+__all__ = [
+    "Brand",
+    "Category",
+    "Event",
+    "EventStatus",
+    "Product",
+    "ProductCategory",
+    "StaffMembership",
+    "StaffRole",
+    "Tenant",
+]

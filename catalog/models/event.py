@@ -1,0 +1,51 @@
+"""The event store: the audit trail and the outbox the projections consume."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class EventStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    PROCESSED = "processed", "Processed"
+    PARKED = "parked", "Parked (failed)"
+
+
+class Event(models.Model):
+    """A fact about one aggregate, written in the same transaction as the change.
+
+    The table grows forever (it is the audit trail), so pending work is found
+    through a partial index on pending rows only.
+    """
+
+    tenant = models.ForeignKey("catalog.Tenant", on_delete=models.PROTECT, related_name="+")
+    aggregate_type = models.CharField(max_length=20)
+    aggregate_id = models.CharField(max_length=36)
+    aggregate_version = models.PositiveIntegerField()
+    event_type = models.CharField(max_length=50)
+    payload = models.JSONField(default=dict)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    occurred_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=EventStatus.choices, default=EventStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["tenant", "aggregate_type", "aggregate_id", "id"], name="event_history"
+            ),
+            models.Index(
+                fields=["id"], name="event_pending",
+                condition=models.Q(status=EventStatus.PENDING),
+            ),
+            models.Index(
+                fields=["id"], name="event_parked", condition=models.Q(status=EventStatus.PARKED),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.aggregate_type}:{self.aggregate_id} v{self.aggregate_version}"

@@ -1,0 +1,1 @@
+"""Settings: base (shared), local (dev stack), test, production."""

@@ -1,0 +1,7 @@
+"""Settings for the test session: embedded services started by devstack.pytest_plugin."""
+
+from config.settings.base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-only-insecure-key"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,1 @@
+"""Real services on one machine: embedded PostgreSQL, Redis and Elasticsearch."""

@@ -1,0 +1,35 @@
+"""Shared fixtures: two tenants in every test that touches data, and their staff."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+
+from catalog.models import StaffMembership, StaffRole, Tenant
+
+
+@pytest.fixture
+def tenant(db) -> Tenant:  # type: ignore[no-untyped-def]
+    return Tenant.objects.create(slug="acme", name="ACME Industrial", default_currency="EUR")
+
+
+@pytest.fixture
+def other_tenant(db) -> Tenant:  # type: ignore[no-untyped-def]
+    return Tenant.objects.create(slug="globex", name="Globex Supply", default_currency="USD")
+
+
+def make_staff(username: str, tenant: Tenant, role: str = StaffRole.MERCHANDISER) -> User:
+    """Create a staff user who works in ``tenant``."""
+    user = User.objects.create_user(username, password="pw-for-tests-only", is_staff=True)
+    StaffMembership.objects.create(user=user, tenant=tenant, role=role)
+    return user
+
+
+@pytest.fixture
+def merchandiser(tenant: Tenant) -> User:
+    return make_staff("merch-acme", tenant)
+
+
+@pytest.fixture
+def other_merchandiser(other_tenant: Tenant) -> User:
+    return make_staff("merch-globex", other_tenant)
