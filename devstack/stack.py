@@ -1,0 +1,163 @@
+"""The one-machine platform: embedded services plus web server, Celery worker and beat.
+
+``python -m devstack run`` starts PostgreSQL, Redis and (when Java 21+ is
+present) Elasticsearch with their data under ``.devstack/``, migrates, seeds a
+demo tenant and two logins on first run, then runs the web server, a Celery
+worker and beat until Ctrl-C, which stops every process it started. A second
+run reuses the data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from devstack.postgres import DEV_SETTINGS, PostgresServer
+from devstack.redis import RedisServer
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+class Stack:
+    """Start, supervise and stop the whole dev platform."""
+
+    def __init__(self) -> None:
+        self.home = Path(os.environ.get("DEVSTACK_DIR", PROJECT_DIR / ".devstack")).absolute()
+        self.web_port = _env_int("DEVSTACK_WEB_PORT", 8000)
+        self.services: list = []
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self.env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.local",
+                        PYTHONUNBUFFERED="1")
+
+    def run(self) -> int:
+        """Run until interrupted; return the exit status."""
+        signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            self.start_services()
+            self.prepare()
+            self.start_processes()
+            return self.supervise()
+        except KeyboardInterrupt:
+            print("\nStopping…", flush=True)
+            return 0
+        finally:
+            self.stop()
+
+    def start_services(self) -> None:
+        """Start the embedded servers unless their URLs are given in the environment."""
+        if not os.environ.get("DATABASE_URL"):
+            postgres = PostgresServer(data_dir=self.home / "pg",
+                                      port=_env_int("DEVSTACK_PG_PORT", 54329), settings=DEV_SETTINGS)
+            postgres.start()
+            self.services.append(postgres)
+            postgres.ensure_database("catalog")
+            postgres.ensure_database("catalog_read")
+            self.env["DATABASE_URL"] = postgres.url("catalog")
+            self.env["READ_DATABASE_URL"] = postgres.url("catalog_read")
+            print(f"PostgreSQL 18   {postgres.url('catalog')}", flush=True)
+        if not os.environ.get("REDIS_URL"):
+            redis = RedisServer(data_dir=self.home / "redis", port=_env_int("DEVSTACK_REDIS_PORT", 63799))
+            redis.start()
+            self.services.append(redis)
+            self.env["REDIS_URL"] = redis.url
+            self.env.setdefault("CELERY_BROKER_URL", redis.url.rsplit("/", 1)[0] + "/1")
+            print(f"Redis           {redis.url}", flush=True)
+        if not os.environ.get("ELASTICSEARCH_URL") and os.environ.get("DEVSTACK_ES", "1") == "1":
+            self._start_elasticsearch()
+
+    def _start_elasticsearch(self) -> None:
+        from devstack.elasticsearch import ElasticsearchNode, ElasticsearchUnavailable, find_java_home
+
+        if find_java_home() is None:
+            print("Elasticsearch   off (no Java 21+): search uses PostgreSQL", flush=True)
+            return
+        node = ElasticsearchNode(base_dir=self.home / "es", port=_env_int("DEVSTACK_ES_PORT", 9299),
+                                 cache_dir=self.home / "cache")
+        try:
+            node.start()
+        except ElasticsearchUnavailable as exc:
+            print(f"Elasticsearch   off ({exc}); search uses PostgreSQL", flush=True)
+            return
+        self.services.append(node)
+        self.env["ELASTICSEARCH_URL"] = node.url
+        print(f"Elasticsearch 9 {node.url}", flush=True)
+
+    def manage(self, *args: str) -> None:
+        """Run a management command with the stack's environment; fail loudly."""
+        subprocess.run([sys.executable, "manage.py", *args], cwd=PROJECT_DIR, env=self.env, check=True)
+
+    def prepare(self) -> None:
+        """Migrate both databases, seed the demo tenant once and print the logins."""
+        self.manage("migrate", "--no-input", "-v", "0")
+        self.manage("migrate", "--database", "read", "--no-input", "-v", "0")
+        credentials_file = self.home / "credentials.json"
+        if not credentials_file.exists():
+            products = os.environ.get("DEMO_PRODUCTS", "10000")
+            self.manage("seed_demo", "--tenant", "demo", "--name", "Demo Industrial Supply",
+                        "--products", products, "--no-progress")
+            credentials = {"admin": secrets.token_urlsafe(12), "merchandiser": secrets.token_urlsafe(12)}
+            self.manage("create_dev_logins", "--tenant", "demo",
+                        "--admin-password", credentials["admin"],
+                        "--merchandiser-password", credentials["merchandiser"])
+            credentials_file.write_text(json.dumps(credentials))
+            credentials_file.chmod(0o600)
+        credentials = json.loads(credentials_file.read_text())
+        base = f"http://127.0.0.1:{self.web_port}"
+        print(f"\nAdmin           {base}/admin/", flush=True)
+        print(f"  superuser     admin / {credentials['admin']}", flush=True)
+        print(f"  merchandiser  merchandiser / {credentials['merchandiser']}  (tenant demo)", flush=True)
+
+    def start_processes(self) -> None:
+        """Start the web server, a Celery worker (live and bulk queues) and beat."""
+        manage = [sys.executable, "manage.py"]
+        celery = [sys.executable, "-m", "celery", "-A", "config"]
+        commands = {
+            "web": [*manage, "runserver", f"127.0.0.1:{self.web_port}", "--noreload"],
+            "worker": [*celery, "worker", "-Q", "live,bulk", "-c", "2", "-l", "info"],
+            "beat": [*celery, "beat", "-l", "info",
+                     "-s", str(self.home / "celerybeat-schedule")],
+        }
+        for name, command in commands.items():
+            self.processes.append(
+                subprocess.Popen(command, cwd=PROJECT_DIR, env=self.env, start_new_session=True)
+            )
+            print(f"started {name:<8} pid {self.processes[-1].pid}", flush=True)
+        print("\nCtrl-C stops everything.", flush=True)
+
+    def supervise(self) -> int:
+        """Wait until a process exits (an error) or the user interrupts."""
+        while True:
+            for process in self.processes:
+                if process.poll() is not None:
+                    print(f"process {process.args[2:4]} exited with {process.returncode}", flush=True)
+                    return 1
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        """Stop every process and service this stack started, newest first."""
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in reversed(self.processes):
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=5)
+        self.processes.clear()
+        while self.services:
+            self.services.pop().stop()
