@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connections
+from django.db import connections, transaction
 from django.utils import timezone
 
 from catalog.models import Event
@@ -58,6 +58,7 @@ def record_event(record: EventRecord, *, using: str = "default") -> Event:
     assert connections[using].in_atomic_block, (
         "record_event() must run inside the transaction of the change it records."
     )
+    wake_projection_on_commit(using=using)
     return Event.objects.using(using).create(
         tenant_id=record.tenant_id,
         aggregate_type=record.aggregate_type,
@@ -87,6 +88,7 @@ def record_events_bulk(
         "record_events_bulk() must run inside the transaction of the changes it records: "
         "wrap the bulk write and this call in transaction.atomic()."
     )
+    wake_projection_on_commit(using=using)
     now = timezone.now().isoformat()
     count = 0
     with connection.cursor() as cursor, cursor.cursor.copy(COPY_EVENTS_SQL) as copy:
@@ -105,6 +107,24 @@ def record_events_bulk(
                 buffer = io.StringIO()
         copy.write(buffer.getvalue())
     return count
+
+
+def wake_projection_on_commit(*, using: str = "default") -> None:
+    """Enqueue one projection wake-up when the current transaction commits.
+
+    A failed enqueue (broker down) is logged and ignored: the write has
+    committed and its events are pending, so the periodic relay picks them up.
+    """
+    connection = connections[using]
+    if any(func is _enqueue_projection for _, func, _ in connection.run_on_commit):
+        return
+    transaction.on_commit(_enqueue_projection, using=using, robust=True)
+
+
+def _enqueue_projection() -> None:
+    from catalog.tasks import project_pending_task
+
+    project_pending_task.apply_async(retry=False)
 
 
 def _copy_text(value: str) -> str:

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "catalog",
+    "catalog.read.apps.ReadConfig",
 ]
 
 MIDDLEWARE = [
@@ -102,7 +103,17 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "live"
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_IGNORE_RESULT = True
+# Unacknowledged tasks come back after this long: tasks stay far shorter, and no
+# countdown or ETA comes near it.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 300, "socket_connect_timeout": 2, "socket_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    "relay-outbox": {"task": "catalog.tasks.relay_outbox_task", "schedule": 5.0,
+                     "options": {"expires": 10}},
+}
 
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 ELASTICSEARCH_DSL = {"default": {"hosts": ELASTICSEARCH_URL or "http://127.0.0.1:9200"}}

@@ -1,0 +1,1 @@
+"""Building the read side from the write side: read rows now, search documents later."""

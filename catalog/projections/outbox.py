@@ -1,0 +1,126 @@
+"""Consume the outbox: claim pending events, project them, mark them processed.
+
+Events are claimed with ``SELECT … FOR UPDATE SKIP LOCKED`` (oldest first) in a
+transaction on the write database that lasts until the batch is projected, so
+a worker that dies mid-batch releases its claim and loses nothing; several
+events of one aggregate become one projection. An event whose projection keeps
+failing with a non-transient error is parked after MAX_ATTEMPTS.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from catalog.events import Aggregate
+from catalog.models import Event, EventStatus
+from catalog.projections.products import project_brand, project_category, project_products
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+
+
+def _project_group(tenant_id: int, aggregate_type: str, ids: list[str]) -> None:
+    if aggregate_type == Aggregate.PRODUCT:
+        project_products(tenant_id=tenant_id, product_ids=ids)
+    elif aggregate_type == Aggregate.CATEGORY:
+        for category_id in ids:
+            project_category(tenant_id=tenant_id, category_id=int(category_id))
+    elif aggregate_type == Aggregate.BRAND:
+        for brand_id in ids:
+            project_brand(tenant_id=tenant_id, brand_id=int(brand_id))
+
+
+def process_batch(*, batch_size: int = 500,
+                  project: Callable[[int, str, list[str]], None] = _project_group) -> int:
+    """Project one batch of pending events; return how many events it handled (0 = none left)."""
+    with transaction.atomic():
+        events = list(
+            Event.objects.select_for_update(skip_locked=True)
+            .filter(status=EventStatus.PENDING).order_by("id")
+            .only("id", "tenant_id", "aggregate_type", "aggregate_id", "attempts")[:batch_size]
+        )
+        if not events:
+            return 0
+        groups: dict[tuple[int, str], dict[str, list[Event]]] = defaultdict(lambda: defaultdict(list))
+        for event in events:
+            groups[(event.tenant_id, event.aggregate_type)][event.aggregate_id].append(event)
+        done: list[int] = []
+        for (tenant_id, aggregate_type), by_aggregate in groups.items():
+            try:
+                with transaction.atomic():  # a savepoint: a failure leaves the claim intact
+                    project(tenant_id, aggregate_type, list(by_aggregate))
+                done += [e.id for evs in by_aggregate.values() for e in evs]
+            except TRANSIENT_ERRORS:
+                raise
+            except DatabaseError as exc:
+                # One bad aggregate must not block the others: retry them one by one.
+                logger.warning("batch of %s for tenant %s failed (%s); isolating", aggregate_type,
+                               tenant_id, exc)
+                done += _isolate(tenant_id, aggregate_type, by_aggregate, project)
+            except Exception:
+                logger.exception("projection failed for tenant %s", tenant_id)
+                done += _isolate(tenant_id, aggregate_type, by_aggregate, project)
+        Event.objects.filter(id__in=done).update(status=EventStatus.PROCESSED,
+                                                 processed_at=timezone.now())
+        return len(events)
+
+
+def _isolate(tenant_id: int, aggregate_type: str, by_aggregate: dict[str, list[Event]],
+             project: Callable[[int, str, list[str]], None]) -> list[int]:
+    """Project aggregates one at a time; count failures and park the hopeless ones."""
+    done: list[int] = []
+    for aggregate_id, events in by_aggregate.items():
+        try:
+            with transaction.atomic():
+                project(tenant_id, aggregate_type, [aggregate_id])
+            done += [e.id for e in events]
+        except TRANSIENT_ERRORS:
+            raise
+        except Exception as exc:
+            attempts = max(e.attempts for e in events) + 1
+            status = EventStatus.PARKED if attempts >= MAX_ATTEMPTS else EventStatus.PENDING
+            Event.objects.filter(id__in=[e.id for e in events]).update(
+                attempts=attempts, status=status, last_error=f"{type(exc).__name__}: {exc}"[:4000]
+            )
+    return done
+
+
+def retry_parked(*, event_ids: list[int]) -> int:
+    """Send parked events back to the queue with a fresh attempt count."""
+    return Event.objects.filter(id__in=event_ids, status=EventStatus.PARKED).update(
+        status=EventStatus.PENDING, attempts=0, last_error=""
+    )
+
+
+def has_stale_pending(*, older_than: timedelta) -> bool:
+    """Tell whether a pending event has waited longer than ``older_than`` (its wake-up was lost)."""
+    oldest = Event.objects.filter(status=EventStatus.PENDING).order_by("id").values_list(
+        "occurred_at", flat=True).first()
+    return oldest is not None and oldest < timezone.now() - older_than
+
+
+def pending_by_tenant() -> dict[int, int]:
+    """Return the number of pending events per tenant id."""
+    rows = Event.objects.filter(status=EventStatus.PENDING).values("tenant_id").annotate(n=Count("id"))
+    return {row["tenant_id"]: row["n"] for row in rows}
+
+
+def projection_lag() -> timedelta:
+    """Return the age of the oldest pending event (zero when nothing is pending)."""
+    oldest = Event.objects.filter(status=EventStatus.PENDING).order_by("id").values_list(
+        "occurred_at", flat=True).first()
+    return timezone.now() - oldest if oldest else timedelta(0)
+
+
+def parked_count() -> int:
+    """Return the number of parked (dead-letter) events."""
+    return Event.objects.filter(status=EventStatus.PARKED).count()

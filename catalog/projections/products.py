@@ -1,0 +1,182 @@
+"""Project products into ProductView: one write-side query, one read-side upsert per batch.
+
+Treat every event as "product X changed": re-read the write side and upsert.
+All projection of one tenant is serialized by a transaction-level advisory
+lock on the read database, taken *before* the write side is read, so each
+batch sees a snapshot at least as new as every batch written before it: the
+read side never goes backwards, and the version guard makes duplicate or
+out-of-order deliveries no-ops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connections, transaction
+
+WRITE_ALIAS, READ_ALIAS = "default", "read"
+
+# The columns of catalog_read_productview filled from the write side, in COPY order.
+COLUMNS = (
+    "id", "tenant_id", "sku", "name", "description", "price", "sale_price", "effective_price",
+    "currency", "brand_id", "brand_name", "category_ids", "category_tree_ids", "category_paths",
+    "tags", "attributes", "translations", "stock_quantity", "is_active", "is_available",
+    "created_at", "updated_at", "version",
+)
+
+# One query for a whole batch: joins and aggregation in SQL, not a loop per product.
+SNAPSHOT_SQL = """
+SELECT p.id, p.tenant_id, p.sku, p.name, p.description, p.price, p.sale_price,
+       COALESCE(p.sale_price, p.price), p.currency, p.brand_id, COALESCE(b.name, ''),
+       COALESCE(cats.ids, '{}'), COALESCE(tree.ids, '{}'), COALESCE(cats.paths, '{}'),
+       p.tags, p.attributes, p.translations, p.stock_quantity, p.is_active,
+       p.is_active AND p.stock_quantity > 0, p.created_at, p.updated_at, p.version
+FROM catalog_product p
+LEFT JOIN catalog_brand b ON b.id = p.brand_id
+LEFT JOIN LATERAL (
+    SELECT array_agg(c.id ORDER BY c.id) AS ids,
+           array_agg((SELECT string_agg(a.name, ' > ' ORDER BY a.depth) FROM catalog_category a
+                      WHERE a.tenant_id = c.tenant_id
+                        AND a.id = ANY(string_to_array(trim(BOTH '/' FROM c.path), '/')::bigint[]))
+                     ORDER BY c.id) AS paths
+    FROM catalog_product_category pc JOIN catalog_category c ON c.id = pc.category_id
+    WHERE pc.product_id = p.id
+) cats ON true
+LEFT JOIN LATERAL (
+    SELECT array_agg(DISTINCT ancestor ORDER BY ancestor) AS ids
+    FROM catalog_product_category pc JOIN catalog_category c ON c.id = pc.category_id,
+         unnest(string_to_array(trim(BOTH '/' FROM c.path), '/')::bigint[]) AS ancestor
+    WHERE pc.product_id = p.id
+) tree ON true
+WHERE p.tenant_id = %s AND p.id = ANY(%s::uuid[])
+"""
+
+STAGE_SQL = (
+    "CREATE TEMP TABLE IF NOT EXISTS productview_stage"
+    " (LIKE catalog_read_productview INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+)
+
+SEARCH_VECTOR_SQL = """
+    setweight(to_tsvector('simple', s.sku), 'A')
+    || setweight(to_tsvector('simple', s.name), 'A')
+    || setweight(to_tsvector('simple', coalesce(s.translations->'de'->>'name', '')), 'A')
+    || setweight(to_tsvector('simple', array_to_string(s.tags, ' ')), 'B')
+    || setweight(to_tsvector('simple', s.description), 'C')
+    || setweight(to_tsvector('simple', coalesce(s.translations->'de'->>'description', '')), 'C')
+"""
+
+_copy_columns = ", ".join(COLUMNS)
+UPSERT_SQL = f"""
+INSERT INTO catalog_read_productview ({_copy_columns}, search_vector)
+SELECT {", ".join("s." + c for c in COLUMNS)}, {SEARCH_VECTOR_SQL}
+FROM productview_stage s
+ON CONFLICT (id) DO UPDATE SET
+    {", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS if c != "id")},
+    search_vector = EXCLUDED.search_vector
+WHERE catalog_read_productview.version <= EXCLUDED.version
+"""
+
+
+def lock_tenant(tenant_id: int) -> None:
+    """Serialize projection of one tenant until the read transaction ends."""
+    with connections[READ_ALIAS].cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x5EAD, tenant_id])
+
+
+def _stage(tenant_id: int, product_ids: list[Any]) -> set[Any]:
+    """Stream the write-side snapshot of the products into the stage table; return found ids."""
+    if not product_ids:
+        return set()
+    found: set[Any] = set()
+    with connections[WRITE_ALIAS].cursor() as source, connections[READ_ALIAS].cursor() as target:
+        query = source.cursor.mogrify(SNAPSHOT_SQL, [tenant_id, [str(i) for i in product_ids]])
+        with source.cursor.copy(f"COPY ({query}) TO STDOUT") as out, target.cursor.copy(
+            f"COPY productview_stage ({_copy_columns}) FROM STDIN"
+        ) as into:
+            for chunk in out:
+                into.write(chunk)
+        target.execute("SELECT id FROM productview_stage")
+        found.update(row[0] for row in target.fetchall())
+    return found
+
+
+def project_products(*, tenant_id: int, product_ids: Iterable[Any]) -> int:
+    """Make the read rows of these products match the write side now; return rows written.
+
+    Products missing on the write side (deleted) lose their read row. A read
+    row that holds a SKU another product now has is stale: it is re-projected
+    in the same transaction, which is why the SKU constraint is deferred.
+    """
+    ids = [str(i) for i in product_ids]
+    if not ids:
+        return 0
+    with transaction.atomic(using=READ_ALIAS), connections[READ_ALIAS].cursor() as cursor:
+        lock_tenant(tenant_id)
+        cursor.execute(STAGE_SQL)
+        cursor.execute("TRUNCATE productview_stage")
+        wanted = set(ids)
+        staged = {str(i) for i in _stage(tenant_id, ids)}
+        cursor.execute(
+            "SELECT v.id FROM catalog_read_productview v JOIN productview_stage s"
+            " ON v.tenant_id = s.tenant_id AND v.sku = s.sku AND v.id <> s.id"
+        )
+        stale = {str(row[0]) for row in cursor.fetchall()} - wanted
+        if stale:
+            staged |= {str(i) for i in _stage(tenant_id, sorted(stale))}
+            wanted |= stale
+        gone = sorted(wanted - staged)
+        if gone:
+            cursor.execute(
+                "DELETE FROM catalog_read_productview WHERE tenant_id = %s AND id = ANY(%s::uuid[])",
+                [tenant_id, gone],
+            )
+        cursor.execute(UPSERT_SQL)
+        return cursor.rowcount + len(gone)
+
+
+def product_ids_in_category(*, tenant_id: int, category_id: int, after: str | None,
+                            limit: int) -> list[str]:
+    """Return the next chunk (by id) of products whose read rows include the category."""
+    with connections[READ_ALIAS].cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM catalog_read_productview WHERE tenant_id = %s"
+            " AND category_tree_ids @> ARRAY[%s]::bigint[] AND (%s::uuid IS NULL OR id > %s::uuid)"
+            " ORDER BY id LIMIT %s",
+            [tenant_id, category_id, after, after, limit],
+        )
+        return [str(row[0]) for row in cursor.fetchall()]
+
+
+def project_category(*, tenant_id: int, category_id: int, chunk_size: int = 5000) -> int:
+    """Re-project every product filed under the category (renamed, moved), in chunks."""
+    total, after = 0, None
+    while True:
+        chunk = product_ids_in_category(tenant_id=tenant_id, category_id=category_id,
+                                        after=after, limit=chunk_size)
+        if not chunk:
+            return total
+        total += project_products(tenant_id=tenant_id, product_ids=chunk)
+        after = chunk[-1]
+
+
+def project_brand(*, tenant_id: int, brand_id: int, chunk_size: int = 10_000) -> int:
+    """Copy a brand's current name into its products' read rows, in chunks."""
+    with connections[WRITE_ALIAS].cursor() as cursor:
+        cursor.execute("SELECT name FROM catalog_brand WHERE tenant_id = %s AND id = %s",
+                       [tenant_id, brand_id])
+        row = cursor.fetchone()
+    name = row[0] if row else ""
+    total = 0
+    while True:
+        with transaction.atomic(using=READ_ALIAS), connections[READ_ALIAS].cursor() as cursor:
+            lock_tenant(tenant_id)
+            cursor.execute(
+                "UPDATE catalog_read_productview SET brand_name = %s WHERE id IN ("
+                " SELECT id FROM catalog_read_productview WHERE tenant_id = %s AND brand_id = %s"
+                " AND brand_name <> %s LIMIT %s)",
+                [name, tenant_id, brand_id, name, chunk_size],
+            )
+            total += cursor.rowcount
+            if cursor.rowcount < chunk_size:
+                return total

@@ -1,0 +1,1 @@
+"""The read side: denormalized tables on the "read" database alias, and their selectors."""

@@ -1,0 +1,50 @@
+"""Celery tasks: thin wrappers over catalog.projections.
+
+Queues: ``live`` for the outbox (every edit), ``bulk`` for rebuilds, so a
+tenant's rebuild never delays another tenant's live edits.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from celery import shared_task
+
+from catalog.projections import outbox
+
+TRANSIENT = (*outbox.TRANSIENT_ERRORS, ConnectionError)
+# Keep a task short: with a Redis broker an unacknowledged task is redelivered after
+# the visibility timeout, and a long task delays the next wake-up.
+TASK_BUDGET_SECONDS = 20.0
+
+
+@shared_task(queue="live", autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=60,
+             retry_jitter=True, max_retries=None, acks_late=True)
+def project_pending_task() -> int:
+    """Project pending events until none are left or the time budget is spent."""
+    handled, deadline = 0, time.monotonic() + TASK_BUDGET_SECONDS
+    while time.monotonic() < deadline:
+        count = outbox.process_batch()
+        if count == 0:
+            return handled
+        handled += count
+    project_pending_task.delay()  # more work: continue in a fresh task
+    return handled
+
+
+@shared_task(queue="live", ignore_result=True)
+def relay_outbox_task(older_than_seconds: float = 5.0) -> bool:
+    """Wake the projection when events wait too long (their wake-up was lost, e.g. broker down)."""
+    if outbox.has_stale_pending(older_than=timedelta(seconds=older_than_seconds)):
+        project_pending_task.delay()
+        return True
+    return False
+
+
+@shared_task(queue="bulk", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def rebuild_tenant_task(tenant_id: int) -> int:
+    """Rebuild one tenant's read rows from the write side."""
+    from catalog.projections.rebuild import rebuild_tenant
+
+    return rebuild_tenant(tenant_id=tenant_id)

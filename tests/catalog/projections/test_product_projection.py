@@ -1,0 +1,124 @@
+"""Projecting products into the read table: set-based, version-guarded, tenant-scoped."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from catalog import commands
+from catalog.models import Event, EventStatus, Product
+from catalog.projections.outbox import process_batch
+from catalog.projections.products import project_category, project_products
+from catalog.projections.rebuild import rebuild_tenant
+from catalog.read.models import ProductView
+
+pytestmark = pytest.mark.django_db(databases=["default", "read"])
+
+
+def drain() -> None:
+    while process_batch():
+        pass
+
+
+def test_a_saved_product_becomes_a_read_row_with_its_version(tenant):
+    # given
+    brand = commands.brand_create(tenant=tenant, name="Würth")
+    tools = commands.category_create(tenant=tenant, name="Tools")
+    bolts = commands.category_create(tenant=tenant, name="Bolts", parent=tools)
+    product = commands.product_create(
+        tenant=tenant, sku="B-1", name="Hex bolt", price="2.00", sale_price="1.50",
+        brand_id=brand.pk, category_ids=[bolts.pk], tags=["din933"], stock_quantity=4,
+        attributes={"material": "steel"}, translations={"de": {"name": "Sechskantschraube"}},
+    )
+    # when
+    drain()
+    # then
+    row = ProductView.objects.get(pk=product.pk)
+    assert (row.sku, row.brand_name, row.effective_price, row.is_available) == (
+        "B-1", "Würth", Decimal("1.50"), True)
+    assert row.category_ids == [bolts.pk]
+    assert sorted(row.category_tree_ids) == sorted([tools.pk, bolts.pk])
+    assert row.category_paths == ["Tools > Bolts"]
+    assert row.version == Product.objects.get(pk=product.pk).version
+    assert not Event.objects.filter(status=EventStatus.PENDING).exists()
+
+
+def test_duplicate_and_out_of_order_delivery_end_in_the_same_row(tenant):
+    product = commands.product_create(tenant=tenant, sku="B-1", name="v1", price="2.00")
+    commands.product_update(tenant=tenant, product_id=product.pk, name="v2")
+    drain()
+    first = ProductView.objects.values().get(pk=product.pk)
+    # when: the same product is projected again, twice
+    project_products(tenant_id=tenant.pk, product_ids=[product.pk])
+    project_products(tenant_id=tenant.pk, product_ids=[product.pk])
+    # then
+    again = ProductView.objects.values().get(pk=product.pk)
+    assert {k: v for k, v in again.items() if k != "search_vector"} == {
+        k: v for k, v in first.items() if k != "search_vector"}
+    assert (again["name"], again["version"]) == ("v2", 2)
+
+
+def test_deleting_a_product_deletes_its_row(tenant):
+    product = commands.product_create(tenant=tenant, sku="B-1", name="x", price="2.00")
+    drain()
+    commands.product_delete(tenant=tenant, product_id=product.pk)
+    drain()
+    assert not ProductView.objects.filter(pk=product.pk).exists()
+
+
+def test_a_sku_moved_between_products_in_one_batch_is_projected(tenant):
+    a = commands.product_create(tenant=tenant, sku="X", name="a", price="2.00")
+    drain()
+    commands.product_update(tenant=tenant, product_id=a.pk, sku="Y")
+    b = commands.product_create(tenant=tenant, sku="X", name="b", price="2.00")
+    # when: only b's events are projected, a's read row still claims X
+    project_products(tenant_id=tenant.pk, product_ids=[b.pk])
+    # then
+    assert dict(ProductView.objects.values_list("sku", "name")) == {"X": "b", "Y": "a"}
+
+
+def test_category_rename_and_move_update_every_read_row(tenant):
+    tools = commands.category_create(tenant=tenant, name="Tools")
+    drills = commands.category_create(tenant=tenant, name="Drills", parent=tools)
+    power = commands.category_create(tenant=tenant, name="Power")
+    products = [commands.product_create(tenant=tenant, sku=f"D-{i}", name="drill", price="9.00",
+                                        category_ids=[drills.pk]) for i in range(30)]
+    drain()
+    # when
+    commands.category_update(tenant=tenant, category_id=drills.pk, name="Drills & drivers",
+                             parent=power)
+    drain()
+    # then
+    rows = ProductView.objects.filter(pk__in=[p.pk for p in products])
+    assert {tuple(r.category_paths) for r in rows} == {("Power > Drills & drivers",)}
+    assert not ProductView.objects.filter(category_tree_ids__contains=[tools.pk]).exists()
+    assert rows.filter(category_tree_ids__contains=[power.pk]).count() == 30
+
+
+def test_projection_of_one_tenant_never_touches_another(tenant, other_tenant):
+    mine = commands.product_create(tenant=tenant, sku="S", name="mine", price="2.00")
+    theirs = commands.product_create(tenant=other_tenant, sku="S", name="theirs", price="2.00")
+    drain()
+    # when: tenant A projects B's product id
+    project_products(tenant_id=tenant.pk, product_ids=[theirs.pk])
+    project_category(tenant_id=tenant.pk, category_id=0)
+    # then
+    assert ProductView.objects.get(pk=theirs.pk).tenant_id == other_tenant.pk
+    assert ProductView.objects.get(pk=mine.pk).tenant_id == tenant.pk
+
+
+def test_rebuild_restores_rows_and_removes_orphans(tenant, other_tenant):
+    products = [commands.product_create(tenant=tenant, sku=f"R-{i}", name="x", price="3.00")
+                for i in range(12)]
+    foreign = commands.product_create(tenant=other_tenant, sku="R-0", name="x", price="3.00")
+    drain()
+    ProductView.objects.filter(pk=products[0].pk).delete()
+    ProductView.objects.filter(pk=products[1].pk).update(name="tampered")
+    Product.objects.filter(pk=products[2].pk).delete()  # no signal path: an orphan read row
+    # when
+    rebuild_tenant(tenant_id=tenant.pk, batch_size=5)
+    # then
+    assert ProductView.objects.filter(tenant_id=tenant.pk).count() == 11
+    assert ProductView.objects.get(pk=products[1].pk).name == "x"
+    assert ProductView.objects.filter(pk=foreign.pk).exists()
