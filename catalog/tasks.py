@@ -19,7 +19,7 @@ TRANSIENT = (*outbox.TRANSIENT_ERRORS, ConnectionError)
 TASK_BUDGET_SECONDS = 20.0
 
 
-@shared_task(queue="live", autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=60,
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=60,
              retry_jitter=True, max_retries=None, acks_late=True)
 def project_pending_task() -> int:
     """Project pending events until none are left or the time budget is spent."""
@@ -33,7 +33,7 @@ def project_pending_task() -> int:
     return handled
 
 
-@shared_task(queue="live", ignore_result=True)
+@shared_task(ignore_result=True)
 def relay_outbox_task(older_than_seconds: float = 5.0) -> bool:
     """Wake the projection when events wait too long (their wake-up was lost, e.g. broker down)."""
     if outbox.has_stale_pending(older_than=timedelta(seconds=older_than_seconds)):
@@ -42,7 +42,7 @@ def relay_outbox_task(older_than_seconds: float = 5.0) -> bool:
     return False
 
 
-@shared_task(queue="bulk", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def rebuild_tenant_task(tenant_id: int) -> int:
     """Rebuild one tenant's read rows from the write side."""
     from catalog.projections.rebuild import rebuild_tenant

@@ -19,6 +19,7 @@ import pytest
 from devstack.ports import free_port
 
 _started: list = []
+_brokers: list = []
 _workdir: Path | None = None
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 CACHE_DIR = PROJECT_DIR / ".devstack" / "cache"
@@ -50,7 +51,15 @@ def _start_services() -> None:
         redis.start()
         _started.append(redis)
         os.environ["REDIS_URL"] = redis.url
-    os.environ.setdefault("CELERY_BROKER_URL", os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/1")
+    if not os.environ.get("CELERY_BROKER_URL"):
+        # A broker of its own, so a test can take it down while the cache stays up.
+        from devstack.redis import RedisServer
+
+        broker = RedisServer(data_dir=_workdir / "broker", port=free_port(), persistent=False)
+        broker.start()
+        _started.append(broker)
+        _brokers.append(broker)
+        os.environ["CELERY_BROKER_URL"] = broker.url
 
 
 @pytest.hookimpl(wrapper=True)
@@ -90,3 +99,11 @@ def elasticsearch_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         yield node.url
     finally:
         node.stop()
+
+
+@pytest.fixture(scope="session")
+def celery_broker():  # type: ignore[no-untyped-def]
+    """Return the broker's RedisServer (stop() and start() it to simulate an outage)."""
+    if not _brokers:
+        pytest.skip("CELERY_BROKER_URL is external: the test cannot take it down")
+    return _brokers[0]

@@ -74,7 +74,8 @@ def test_run_starts_everything_stops_everything_and_reuses_its_data(tmp_path):
     # then: it printed the logins, served the admin and stopped every process it started
     credentials = re.search(r"merchandiser  merchandiser / (\S+)", output)
     assert credentials, output
-    assert "started worker" in output and "started beat" in output
+    assert "started worker" in output
+    assert "started beat" in output
     assert first.returncode == 0, output + output_after
     assert child_processes_of(home) == []
     assert not PostgresServer(data_dir=home / "pg", port=ports["pg"]).is_running()
