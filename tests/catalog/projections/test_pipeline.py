@@ -83,7 +83,7 @@ def test_a_parked_event_of_one_tenant_does_not_stop_another(celery_worker, tenan
     wait_for(lambda: read_version(broken.pk) == 1, timeout=30, message="row of A")
     with connections["read"].cursor() as cursor:
         cursor.execute("ALTER TABLE catalog_read_productview ADD CONSTRAINT no_bad"
-                       " CHECK (tenant_id <> %s OR name <> 'poison')" % tenant.pk)
+                       f" CHECK (tenant_id <> {int(tenant.pk)} OR name <> 'poison')")
     try:
         commands.product_update(tenant=tenant, product_id=broken.pk, name="poison")
         # when: B keeps editing
