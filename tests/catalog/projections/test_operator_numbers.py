@@ -1,0 +1,41 @@
+"""The numbers an operator watches: pending per tenant, projection lag, parked events."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from catalog import commands
+from catalog.models import Event, EventStatus
+from catalog.projections import outbox
+
+pytestmark = pytest.mark.django_db(databases=["default", "read"])
+
+
+def test_pending_lag_and_parked_reflect_the_outbox(tenant, other_tenant):
+    # given: two pending events of A (one a minute old), one of B, one parked of B
+    a = commands.product_create(tenant=tenant, sku="A", name="x", price="1.00")
+    commands.product_update(tenant=tenant, product_id=a.pk, name="y")
+    b = commands.product_create(tenant=other_tenant, sku="B", name="x", price="1.00")
+    Event.objects.filter(aggregate_id=str(a.pk)).update(occurred_at=timezone.now() - timedelta(minutes=1))
+    commands.product_update(tenant=other_tenant, product_id=b.pk, name="y")
+    Event.objects.filter(aggregate_id=str(b.pk), aggregate_version=2).update(status=EventStatus.PARKED)
+    # then
+    assert outbox.pending_by_tenant() == {tenant.pk: 2, other_tenant.pk: 1}
+    assert outbox.projection_lag() >= timedelta(minutes=1)
+    assert outbox.has_stale_pending(older_than=timedelta(seconds=30))
+    assert outbox.parked_count() == 1
+    # when: everything is projected and the parked event retried
+    while outbox.process_batch():
+        pass
+    parked = list(Event.objects.filter(status=EventStatus.PARKED).values_list("id", flat=True))
+    assert outbox.retry_parked(event_ids=parked) == 1
+    while outbox.process_batch():
+        pass
+    # then
+    assert outbox.pending_by_tenant() == {}
+    assert outbox.projection_lag() == timedelta(0)
+    assert outbox.parked_count() == 0
+    assert not outbox.has_stale_pending(older_than=timedelta(seconds=0))
