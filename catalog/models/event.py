@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from catalog.models.base import TenantQuerySet
+
 
 class EventStatus(models.TextChoices):
     PENDING = "pending", "Pending"
@@ -33,8 +35,11 @@ class Event(models.Model):
     last_error = models.TextField(blank=True, default="")
     processed_at = models.DateTimeField(null=True, blank=True)
 
+    objects = TenantQuerySet.as_manager()
+
     class Meta:
         indexes = [
+            models.Index(fields=["tenant", "-id"], name="event_tenant_recent"),
             models.Index(
                 fields=["tenant", "aggregate_type", "aggregate_id", "id"], name="event_history"
             ),

@@ -110,7 +110,7 @@ class Product(EventSourcedModel):
             models.Index(fields=["tenant", "name"], name="product_tenant_name"),
             models.Index(fields=["tenant", "brand"], name="product_tenant_brand"),
             models.Index(fields=["tenant", "-updated_at"], name="product_tenant_updated"),
-            # Admin search is icontains on SKU and name: trigram indexes keep it fast.
+            # Admin search is ILIKE on SKU and name (catalog.admin.search): trigram indexes serve it.
             GinIndex(fields=["sku"], name="product_sku_trgm", opclasses=["gin_trgm_ops"]),
             GinIndex(fields=["name"], name="product_name_trgm", opclasses=["gin_trgm_ops"]),
         ]

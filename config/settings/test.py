@@ -5,3 +5,7 @@ from config.settings.base import *  # noqa: F403
 DEBUG = False
 SECRET_KEY = "test-only-insecure-key"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Serve static files from the apps (no collectstatic) without warnings.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -32,10 +32,14 @@ def start_stack(home: Path, ports: dict[str, int]) -> subprocess.Popen[str]:
 
 def wait_until_serving(process: subprocess.Popen[str], url: str, timeout: float) -> str:
     """Collect the output until the admin login page answers; return the output so far."""
-    os.set_blocking(process.stdout.fileno(), False)
+    fd = process.stdout.fileno()
+    os.set_blocking(fd, False)
     output, deadline = "", time.monotonic() + timeout
     while time.monotonic() < deadline:
-        output += process.stdout.read() or ""
+        try:
+            output += os.read(fd, 65536).decode(errors="replace")
+        except BlockingIOError:
+            pass
         assert process.poll() is None, f"the stack exited early:\n{output}"
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
@@ -50,6 +54,7 @@ def wait_until_serving(process: subprocess.Popen[str], url: str, timeout: float)
 def stop_with_ctrl_c(process: subprocess.Popen[str]) -> str:
     process.send_signal(signal.SIGINT)
     process.wait(timeout=60)
+    os.set_blocking(process.stdout.fileno(), True)
     return process.stdout.read() or ""
 
 
