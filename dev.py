@@ -22,7 +22,7 @@ STAMP = VENV / ".installed"
 
 def ensure_environment() -> None:
     """Create the virtualenv and install the project when missing or outdated."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be started by any python3
         sys.exit(f"Python 3.11+ is required, this is {sys.version.split()[0]}.")
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if STAMP.exists() and STAMP.read_text() == wanted:

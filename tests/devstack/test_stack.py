@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -36,10 +37,8 @@ def wait_until_serving(process: subprocess.Popen[str], url: str, timeout: float)
     os.set_blocking(fd, False)
     output, deadline = "", time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
+        with contextlib.suppress(BlockingIOError):
             output += os.read(fd, 65536).decode(errors="replace")
-        except BlockingIOError:
-            pass
         assert process.poll() is None, f"the stack exited early:\n{output}"
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
