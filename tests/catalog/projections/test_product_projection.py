@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from catalog import commands
-from catalog.models import Event, EventStatus, Product
+from catalog.models import Event, EventStatus, Product, ProductCategory
 from catalog.projections.outbox import process_batch
 from catalog.projections.products import project_category, project_products
 from catalog.projections.rebuild import rebuild_tenant
@@ -122,3 +122,37 @@ def test_rebuild_restores_rows_and_removes_orphans(tenant, other_tenant):
     assert ProductView.objects.filter(tenant_id=tenant.pk).count() == 11
     assert ProductView.objects.get(pk=products[1].pk).name == "x"
     assert ProductView.objects.filter(pk=foreign.pk).exists()
+
+
+def test_a_category_rename_reaches_thousands_of_read_rows_without_a_task_per_product(tenant):
+    # given: 3,000 products in a subcategory, loaded in bulk and projected by a rebuild
+    tools = commands.category_create(tenant=tenant, name="Tools")
+    drills = commands.category_create(tenant=tenant, name="Drills", parent=tools)
+    products = Product.objects.bulk_create(
+        Product(tenant=tenant, sku=f"D-{i:05}", name="drill", price=Decimal("9.00"), version=1)
+        for i in range(3000))
+    ProductCategory.objects.bulk_create(
+        ProductCategory(product=p, category=drills) for p in products)
+    rebuild_tenant(tenant_id=tenant.pk)
+    drain()
+    # when: the parent category is renamed (one event, one projection)
+    commands.category_update(tenant=tenant, category_id=tools.pk, name="Power tools")
+    assert Event.objects.filter(status=EventStatus.PENDING).count() == 1
+    drain()
+    # then: every read row carries the new path
+    rows = ProductView.objects.filter(tenant_id=tenant.pk, category_tree_ids__contains=[tools.pk])
+    assert rows.count() == 3000
+    assert set(rows.values_list("category_paths", flat=True)) == {["Power tools > Drills"]}
+
+
+def test_a_product_moved_to_another_category_leaves_the_old_filter_and_joins_the_new(tenant):
+    old = commands.category_create(tenant=tenant, name="Old")
+    new = commands.category_create(tenant=tenant, name="New")
+    product = commands.product_create(tenant=tenant, sku="M", name="x", price="2.00",
+                                      category_ids=[old.pk])
+    drain()
+    commands.product_update(tenant=tenant, product_id=product.pk, category_ids=[new.pk])
+    drain()
+    in_old = ProductView.objects.filter(category_tree_ids__contains=[old.pk])
+    in_new = ProductView.objects.filter(category_tree_ids__contains=[new.pk])
+    assert (in_old.count(), list(in_new.values_list("pk", flat=True))) == (0, [product.pk])

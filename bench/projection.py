@@ -1,0 +1,146 @@
+"""Benchmarks of the projection pipeline: rebuild, drain throughput, edit-to-visible latency."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from typing import Any
+
+from django.db import connections
+
+from bench.baseline import naive_project
+from bench.stack import PROJECT_DIR
+from bench.stats import percentiles
+from catalog import commands
+from catalog.models import Event, EventStatus, Product, Tenant
+from catalog.projections.rebuild import rebuild_tenant
+
+
+def _read_count(tenant_id: int) -> int:
+    with connections["read"].cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM catalog_read_productview WHERE tenant_id = %s", [tenant_id])
+        return int(cursor.fetchone()[0])
+
+
+def bench_rebuild(tenant: Tenant, *, baseline_sample: int = 5000) -> dict[str, Any]:
+    """Rebuild from an empty read table, then again over existing rows; naive ORM on a sample."""
+    with connections["read"].cursor() as cursor:
+        cursor.execute("DELETE FROM catalog_read_productview WHERE tenant_id = %s", [tenant.pk])
+    started = time.perf_counter()
+    rows = rebuild_tenant(tenant_id=tenant.pk)
+    cold = time.perf_counter() - started
+    started = time.perf_counter()
+    rebuild_tenant(tenant_id=tenant.pk)
+    warm = time.perf_counter() - started
+    assert _read_count(tenant.pk) == rows, "rebuild lost rows"
+    sample = list(Product.objects.for_tenant(tenant).order_by("pk").values_list("pk", flat=True)
+                  [:baseline_sample])
+    started = time.perf_counter()
+    for product_id in sample:
+        naive_project(product_id)
+    naive = time.perf_counter() - started
+    return {"rows": rows, "cold_s": cold, "cold_rows_per_s": rows / cold, "warm_s": warm,
+            "warm_rows_per_s": rows / warm, "naive_sample": len(sample),
+            "naive_rows_per_s": len(sample) / naive, "naive_extrapolated_s": rows / (len(sample) / naive)}
+
+
+class Worker:
+    """One Celery worker process (concurrency 1) on the live and bulk queues."""
+
+    def __init__(self, env: dict[str, str], log: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "live,bulk", "-c", "1",
+             "-l", "warning"],
+            cwd=PROJECT_DIR, env=env, stdout=open(log, "ab"), stderr=subprocess.STDOUT,  # noqa: SIM115
+            start_new_session=True,
+        )
+        from config.celery_app import app
+
+        deadline = time.monotonic() + 60
+        while not app.control.ping(timeout=0.5):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"worker did not start, see {log}")
+
+    def stop(self) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def _pending() -> int:
+    return Event.objects.filter(status=EventStatus.PENDING).count()
+
+
+def _wait_drained(timeout: float) -> float:
+    started = time.perf_counter()
+    while _pending():
+        if time.perf_counter() - started > timeout:
+            raise RuntimeError("projection did not drain in time")
+        time.sleep(0.01)
+    return time.perf_counter() - started
+
+
+def bench_throughput(tenant: Tenant, env: dict[str, str], *, edits: int, log: str) -> dict[str, Any]:
+    """Queue single-product edit events with no worker, then time one worker draining them."""
+    ids = list(Product.objects.for_tenant(tenant).order_by("-pk").values_list("pk", flat=True)[:edits])
+    for chunk_start in range(0, len(ids), 5000):
+        commands.products_bulk_update(tenant=tenant, product_ids=ids[chunk_start:chunk_start + 5000],
+                                      stock_quantity=4242)
+    queued = _pending()
+    worker = Worker(env, log)
+    try:
+        elapsed = _wait_drained(timeout=600)
+    finally:
+        worker.stop()
+    naive_ids = ids[:2000]
+    started = time.perf_counter()
+    for product_id in naive_ids:
+        naive_project(product_id)
+    naive = time.perf_counter() - started
+    return {"events": queued, "seconds": elapsed, "events_per_s": queued / elapsed,
+            "naive_events_per_s": len(naive_ids) / naive}
+
+
+def bench_latency(tenant: Tenant, env: dict[str, str], *, edits: int, rate: float, log: str
+                  ) -> dict[str, Any]:
+    """Commit single-product edits at ``rate``/s with one worker running; time until each is read."""
+    ids = list(Product.objects.for_tenant(tenant).order_by("pk").values_list("pk", flat=True)[:edits])
+    committed: dict[str, tuple[int, float]] = {}
+    seen: dict[str, float] = {}
+    lock, done = threading.Lock(), threading.Event()
+
+    def watch() -> None:
+        connection = connections.create_connection("read")
+        while not done.is_set() or len(seen) < len(committed):
+            with lock:
+                waiting = {k: v for k, v in committed.items() if k not in seen}
+            if waiting:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT id::text, version FROM catalog_read_productview"
+                                   " WHERE id = ANY(%s::uuid[])", [list(waiting)])
+                    now = time.perf_counter()
+                    for product_id, version in cursor.fetchall():
+                        if version >= waiting[product_id][0]:
+                            seen[product_id] = now
+            time.sleep(0.002)
+        connection.close()
+
+    worker = Worker(env, log)
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        for index, product_id in enumerate(ids):
+            product = commands.product_update(tenant=tenant, product_id=product_id,
+                                              stock_quantity=1000 + index)
+            with lock:
+                committed[str(product_id)] = (product.version, time.perf_counter())
+            time.sleep(1 / rate)
+        done.set()
+        watcher.join(timeout=120)
+    finally:
+        worker.stop()
+    latencies = [(seen[k] - t) * 1000 for k, (_, t) in committed.items() if k in seen]
+    return {"edits": len(ids), "visible": len(latencies), "rate": rate, **percentiles(latencies)}
