@@ -40,6 +40,10 @@ class EventType:
     BRAND_DELETED = "BrandDeleted"
 
 
+class RawJSON(str):
+    """An event payload already rendered as compact JSON, for bulk paths that build it as text."""
+
+
 @dataclass(frozen=True)
 class EventRecord:
     """One event to be written; ``payload`` holds the changed fields (before/after)."""
@@ -49,7 +53,7 @@ class EventRecord:
     aggregate_id: str
     aggregate_version: int
     event_type: str
-    payload: dict[str, Any] = field(default_factory=dict)
+    payload: dict[str, Any] | RawJSON = field(default_factory=dict)
     actor_id: int | None = None
 
 
@@ -65,7 +69,7 @@ def record_event(record: EventRecord, *, using: str = "default") -> Event:
         aggregate_id=str(record.aggregate_id),
         aggregate_version=record.aggregate_version,
         event_type=record.event_type,
-        payload=record.payload,
+        payload=json.loads(record.payload) if isinstance(record.payload, RawJSON) else record.payload,
         actor_id=record.actor_id,
     )
 
@@ -94,7 +98,8 @@ def record_events_bulk(
     with connection.cursor() as cursor, cursor.cursor.copy(COPY_EVENTS_SQL) as copy:
         buffer = io.StringIO()
         for record in records:
-            payload = json.dumps(record.payload, separators=(",", ":"), default=str)
+            payload = (record.payload if isinstance(record.payload, RawJSON)
+                       else json.dumps(record.payload, separators=(",", ":"), default=str))
             actor = r"\N" if record.actor_id is None else str(record.actor_id)
             buffer.write(
                 f"{record.tenant_id}\t{record.aggregate_type}\t{record.aggregate_id}\t"
