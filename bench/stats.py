@@ -13,7 +13,7 @@ def percentiles(samples_ms: list[float]) -> dict[str, float]:
                 "max": float("nan")}
 
     def at(q: float) -> float:
-        return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
     return {"n": len(ordered), "p50": statistics.median(ordered), "p95": at(0.95), "p99": at(0.99),
             "max": ordered[-1]}

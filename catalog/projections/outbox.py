@@ -21,6 +21,7 @@ from django.utils import timezone
 from catalog.events import Aggregate
 from catalog.models import Event, EventStatus
 from catalog.projections.products import project_brand, project_category, project_products
+from catalog.projections.taxonomy import project_brands, project_categories
 
 logger = logging.getLogger(__name__)
 
@@ -32,9 +33,11 @@ def _project_group(tenant_id: int, aggregate_type: str, ids: list[str]) -> None:
     if aggregate_type == Aggregate.PRODUCT:
         project_products(tenant_id=tenant_id, product_ids=ids)
     elif aggregate_type == Aggregate.CATEGORY:
+        project_categories(tenant_id=tenant_id, category_ids=ids)
         for category_id in ids:
             project_category(tenant_id=tenant_id, category_id=int(category_id))
     elif aggregate_type == Aggregate.BRAND:
+        project_brands(tenant_id=tenant_id, brand_ids=ids)
         for brand_id in ids:
             project_brand(tenant_id=tenant_id, brand_id=int(brand_id))
 

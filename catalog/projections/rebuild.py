@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from django.db import connections
 
 from catalog.projections.products import READ_ALIAS, WRITE_ALIAS, project_products
+from catalog.projections.taxonomy import rebuild_taxonomy
 
 Progress = Callable[[int], None]
 
@@ -32,13 +33,14 @@ def _keyset_ids(alias: str, table: str, tenant_id: int, batch_size: int) -> Iter
 
 
 def rebuild_tenant(*, tenant_id: int, batch_size: int = 5000, progress: Progress | None = None) -> int:
-    """Project every product of the tenant, then drop read rows without a product; return rows."""
+    """Project every product, category and brand of the tenant, drop orphans; return product rows."""
     written = 0
     for ids in _keyset_ids(WRITE_ALIAS, "catalog_product", tenant_id, batch_size):
         written += project_products(tenant_id=tenant_id, product_ids=ids)
         if progress:
             progress(len(ids))
     remove_orphans(tenant_id=tenant_id, batch_size=batch_size)
+    rebuild_taxonomy(tenant_id=tenant_id)
     return written
 
 

@@ -1,9 +1,20 @@
 """Denormalized read tables, built by catalog.projections and never written elsewhere."""
 
+from __future__ import annotations
+
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+
+
+class ReadQuerySet(models.QuerySet):
+    """The one entry point for read-side queries: ``View.objects.for_tenant(tenant_id)``."""
+
+    def for_tenant(self, tenant_id: int) -> ReadQuerySet:
+        """Return only the rows of the tenant with this id."""
+        assert isinstance(tenant_id, int), "for_tenant() takes a tenant id (int) on the read side."
+        return self.filter(tenant_id=tenant_id)
 
 
 class ProductView(models.Model):
@@ -40,6 +51,8 @@ class ProductView(models.Model):
     updated_at = models.DateTimeField()
     version = models.PositiveIntegerField()
 
+    objects = ReadQuerySet.as_manager()
+
     class Meta:
         constraints = [
             # Deferred: one projection batch may move a SKU from one product to another.
@@ -60,3 +73,45 @@ class ProductView(models.Model):
     def __str__(self) -> str:
         return f"{self.sku} v{self.version}"
 
+
+
+class CategoryView(models.Model):
+    """One row per category, so the API serves the tree (empty branches included) from the read side."""
+
+    id = models.BigIntegerField(primary_key=True)
+    tenant_id = models.BigIntegerField()
+    parent_id = models.BigIntegerField(null=True)
+    name = models.CharField(max_length=255)
+    slug = models.CharField(max_length=255)
+    position = models.PositiveIntegerField(default=0)
+    path = models.CharField(max_length=1024)
+    depth = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField()
+    version = models.PositiveIntegerField()
+
+    objects = ReadQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant_id", "path"], name="categoryview_tenant_path")]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class BrandView(models.Model):
+    """One row per brand, so the API lists brands (unused ones included) from the read side."""
+
+    id = models.BigIntegerField(primary_key=True)
+    tenant_id = models.BigIntegerField()
+    name = models.CharField(max_length=255)
+    slug = models.CharField(max_length=255)
+    updated_at = models.DateTimeField()
+    version = models.PositiveIntegerField()
+
+    objects = ReadQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant_id", "name", "id"], name="brandview_tenant_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"

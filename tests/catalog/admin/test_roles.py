@@ -55,7 +55,7 @@ def test_merchandiser_sees_the_catalog_models_on_the_index_without_django_permis
     response = merch_client.get(reverse("admin:index"))
     [catalog] = [app for app in response.context["app_list"] if app["app_label"] == "catalog"]
     models = {m["object_name"]: m["perms"] for m in catalog["models"]}
-    assert set(models) == {"Brand", "Category", "Event", "Product"}
+    assert set(models) == {"ApiKey", "Brand", "Category", "Event", "Product"}
     assert models["Product"] == {"add": True, "change": True, "delete": True, "view": True}
     assert models["Event"] == {"add": False, "change": False, "delete": False, "view": True}
 

@@ -1,0 +1,1 @@
+"""Serializers: request validation for commands, and the documented shape of every response."""
