@@ -15,6 +15,8 @@ from typing import Any
 
 from django.db import connections, transaction
 
+from catalog.read.cache import invalidate_products, invalidate_tenant
+
 WRITE_ALIAS, READ_ALIAS = "default", "read"
 
 # The columns of catalog_read_productview filled from the write side, in COPY order.
@@ -26,30 +28,36 @@ COLUMNS = (
 )
 
 # One query for a whole batch: joins and aggregation in SQL, not a loop per product.
+# The batch's categories get their ancestor ids and name path once (``cat``), then
+# each product's links aggregate over them; ancestors shared by two of a product's
+# categories repeat in ``category_tree_ids`` until the upsert removes duplicates.
 SNAPSHOT_SQL = """
+WITH batch_links AS MATERIALIZED (
+    SELECT product_id, category_id FROM catalog_product_category
+    WHERE product_id = ANY(%(ids)s::uuid[])
+), cat AS MATERIALIZED (
+    SELECT c.id, trim(BOTH '/' FROM c.path) AS tree,
+           (SELECT string_agg(a.name, ' > ' ORDER BY a.depth) FROM catalog_category a
+             WHERE a.tenant_id = c.tenant_id
+               AND a.id = ANY(string_to_array(trim(BOTH '/' FROM c.path), '/')::bigint[])) AS name_path
+    FROM catalog_category c
+    WHERE c.tenant_id = %(tenant)s AND c.id IN (SELECT category_id FROM batch_links)
+), links AS (
+    SELECT l.product_id, array_agg(c.id ORDER BY c.id) AS ids,
+           array_agg(c.name_path ORDER BY c.id) AS paths,
+           string_to_array(string_agg(c.tree, '/'), '/')::bigint[] AS tree
+    FROM batch_links l JOIN cat c ON c.id = l.category_id
+    GROUP BY l.product_id
+)
 SELECT p.id, p.tenant_id, p.sku, p.name, p.description, p.price, p.sale_price,
        COALESCE(p.sale_price, p.price), p.currency, p.brand_id, COALESCE(b.name, ''),
-       COALESCE(cats.ids, '{}'), COALESCE(tree.ids, '{}'), COALESCE(cats.paths, '{}'),
+       COALESCE(l.ids, '{}'), COALESCE(l.tree, '{}'), COALESCE(l.paths, '{}'),
        p.tags, p.attributes, p.translations, p.stock_quantity, p.is_active,
        p.is_active AND p.stock_quantity > 0, p.created_at, p.updated_at, p.version
 FROM catalog_product p
 LEFT JOIN catalog_brand b ON b.id = p.brand_id
-LEFT JOIN LATERAL (
-    SELECT array_agg(c.id ORDER BY c.id) AS ids,
-           array_agg((SELECT string_agg(a.name, ' > ' ORDER BY a.depth) FROM catalog_category a
-                      WHERE a.tenant_id = c.tenant_id
-                        AND a.id = ANY(string_to_array(trim(BOTH '/' FROM c.path), '/')::bigint[]))
-                     ORDER BY c.id) AS paths
-    FROM catalog_product_category pc JOIN catalog_category c ON c.id = pc.category_id
-    WHERE pc.product_id = p.id
-) cats ON true
-LEFT JOIN LATERAL (
-    SELECT array_agg(DISTINCT ancestor ORDER BY ancestor) AS ids
-    FROM catalog_product_category pc JOIN catalog_category c ON c.id = pc.category_id,
-         unnest(string_to_array(trim(BOTH '/' FROM c.path), '/')::bigint[]) AS ancestor
-    WHERE pc.product_id = p.id
-) tree ON true
-WHERE p.tenant_id = %s AND p.id = ANY(%s::uuid[])
+LEFT JOIN links l ON l.product_id = p.id
+WHERE p.tenant_id = %(tenant)s AND p.id = ANY(%(ids)s::uuid[])
 """
 
 STAGE_SQL = (
@@ -67,9 +75,17 @@ SEARCH_VECTOR_SQL = """
 """
 
 _copy_columns = ", ".join(COLUMNS)
+
+
+def _select_column(column: str) -> str:
+    if column == "category_tree_ids":
+        return "ARRAY(SELECT DISTINCT t FROM unnest(s.category_tree_ids) t ORDER BY t)"
+    return f"s.{column}"
+
+
 UPSERT_SQL = f"""
 INSERT INTO catalog_read_productview ({_copy_columns}, search_vector)
-SELECT {", ".join("s." + c for c in COLUMNS)}, {SEARCH_VECTOR_SQL}
+SELECT {", ".join(_select_column(c) for c in COLUMNS)}, {SEARCH_VECTOR_SQL}
 FROM productview_stage s
 ON CONFLICT (id) DO UPDATE SET
     {", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS if c != "id")},
@@ -90,7 +106,9 @@ def _stage(tenant_id: int, product_ids: list[Any]) -> set[Any]:
         return set()
     found: set[Any] = set()
     with connections[WRITE_ALIAS].cursor() as source, connections[READ_ALIAS].cursor() as target:
-        query = source.cursor.mogrify(SNAPSHOT_SQL, [tenant_id, [str(i) for i in product_ids]])
+        query = source.cursor.mogrify(
+            SNAPSHOT_SQL, {"tenant": tenant_id, "ids": [str(i) for i in product_ids]}
+        )
         with source.cursor.copy(f"COPY ({query}) TO STDOUT") as out, target.cursor.copy(
             f"COPY productview_stage ({_copy_columns}) FROM STDIN"
         ) as into:
@@ -132,7 +150,10 @@ def project_products(*, tenant_id: int, product_ids: Iterable[Any]) -> int:
                 [tenant_id, gone],
             )
         cursor.execute(UPSERT_SQL)
-        return cursor.rowcount + len(gone)
+        written = cursor.rowcount + len(gone)
+    # After the read transaction: no request may see the old rows once this returns.
+    invalidate_products(tenant_id=tenant_id, product_ids=wanted)
+    return written
 
 
 def product_ids_in_category(*, tenant_id: int, category_id: int, after: str | None,
@@ -179,4 +200,6 @@ def project_brand(*, tenant_id: int, brand_id: int, chunk_size: int = 10_000) ->
             )
             total += cursor.rowcount
             if cursor.rowcount < chunk_size:
-                return total
+                break
+    invalidate_tenant(tenant_id=tenant_id, details=total > 0)  # brand_name is in the details
+    return total
