@@ -62,6 +62,8 @@ class PostgresServer:
             self._run("initdb", "-D", str(self.data_dir), "--auth=trust", "--encoding=UTF8",
                       "--locale=C", "-U", "postgres")
         if self.is_running():
+            # Reuse a server left running on this data directory, on whatever port it has.
+            self.port = int((self.data_dir / "postmaster.pid").read_text().splitlines()[3])
             return
         options = " ".join(
             [f"-p {self.port}", "-c listen_addresses=127.0.0.1", f"-k {self.data_dir}"]
