@@ -29,27 +29,48 @@ MAX_ATTEMPTS = 5
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 
 
-def _project_group(tenant_id: int, aggregate_type: str, ids: list[str]) -> None:
+# Changes of a category or brand that show on its products' read rows. Creating one
+# touches no product (links come with their own events); a deleted category's
+# products got ProductCategoriesChanged; a brand in use cannot be deleted.
+FAN_OUT_FIELDS = {Aggregate.CATEGORY: {"name", "parent_id"}, Aggregate.BRAND: {"name"}}
+
+Events = dict[str, list[Event]]
+
+
+def _fan_out_ids(aggregate_type: str, by_aggregate: Events) -> list[str]:
+    """Return the categories or brands whose change must reach their products' rows."""
+    updated = [e.id for events in by_aggregate.values() for e in events
+               if e.event_type.endswith("Updated")]
+    if not updated:
+        return []
+    fields = FAN_OUT_FIELDS[aggregate_type]
+    payloads = Event.objects.filter(id__in=updated).values_list("aggregate_id", "payload")
+    return sorted({aggregate_id for aggregate_id, payload in payloads
+                   if fields & set(payload.get("changes", {}))})
+
+
+def _project_group(tenant_id: int, aggregate_type: str, by_aggregate: Events) -> None:
     if aggregate_type == Aggregate.PRODUCT:
-        project_products(tenant_id=tenant_id, product_ids=ids)
+        project_products(tenant_id=tenant_id, product_ids=list(by_aggregate))
     elif aggregate_type == Aggregate.CATEGORY:
-        project_categories(tenant_id=tenant_id, category_ids=ids)
-        for category_id in ids:
+        project_categories(tenant_id=tenant_id, category_ids=list(by_aggregate))
+        for category_id in _fan_out_ids(aggregate_type, by_aggregate):
             project_category(tenant_id=tenant_id, category_id=int(category_id))
     elif aggregate_type == Aggregate.BRAND:
-        project_brands(tenant_id=tenant_id, brand_ids=ids)
-        for brand_id in ids:
+        project_brands(tenant_id=tenant_id, brand_ids=list(by_aggregate))
+        for brand_id in _fan_out_ids(aggregate_type, by_aggregate):
             project_brand(tenant_id=tenant_id, brand_id=int(brand_id))
 
 
 def process_batch(*, batch_size: int = 500,
-                  project: Callable[[int, str, list[str]], None] = _project_group) -> int:
+                  project: Callable[[int, str, Events], None] = _project_group) -> int:
     """Project one batch of pending events; return how many events it handled (0 = none left)."""
     with transaction.atomic():
         events = list(
             Event.objects.select_for_update(skip_locked=True)
             .filter(status=EventStatus.PENDING).order_by("id")
-            .only("id", "tenant_id", "aggregate_type", "aggregate_id", "attempts")[:batch_size]
+            .only("id", "tenant_id", "aggregate_type", "aggregate_id", "event_type", "attempts")
+            [:batch_size]
         )
         if not events:
             return 0
@@ -60,7 +81,7 @@ def process_batch(*, batch_size: int = 500,
         for (tenant_id, aggregate_type), by_aggregate in groups.items():
             try:
                 with transaction.atomic():  # a savepoint: a failure leaves the claim intact
-                    project(tenant_id, aggregate_type, list(by_aggregate))
+                    project(tenant_id, aggregate_type, by_aggregate)
                 done += [e.id for evs in by_aggregate.values() for e in evs]
             except TRANSIENT_ERRORS:
                 raise
@@ -77,14 +98,14 @@ def process_batch(*, batch_size: int = 500,
         return len(events)
 
 
-def _isolate(tenant_id: int, aggregate_type: str, by_aggregate: dict[str, list[Event]],
-             project: Callable[[int, str, list[str]], None]) -> list[int]:
+def _isolate(tenant_id: int, aggregate_type: str, by_aggregate: Events,
+             project: Callable[[int, str, Events], None]) -> list[int]:
     """Project aggregates one at a time; count failures and park the hopeless ones."""
     done: list[int] = []
     for aggregate_id, events in by_aggregate.items():
         try:
             with transaction.atomic():
-                project(tenant_id, aggregate_type, [aggregate_id])
+                project(tenant_id, aggregate_type, {aggregate_id: events})
             done += [e.id for e in events]
         except TRANSIENT_ERRORS:
             raise

@@ -157,3 +157,31 @@ def test_a_product_moved_to_another_category_leaves_the_old_filter_and_joins_the
     in_old = ProductView.objects.filter(category_tree_ids__contains=[old.pk])
     in_new = ProductView.objects.filter(category_tree_ids__contains=[new.pk])
     assert (in_old.count(), list(in_new.values_list("pk", flat=True))) == (0, [product.pk])
+
+
+def test_only_renames_and_moves_reach_the_products_of_a_category_or_brand(tenant):
+    # given: a created category and brand, a rename, a move, and a reorder
+    from catalog.events import Aggregate
+    from catalog.projections.outbox import _fan_out_ids
+
+    tools = commands.category_create(tenant=tenant, name="Tools")
+    drills = commands.category_create(tenant=tenant, name="Drills")
+    sanders = commands.category_create(tenant=tenant, name="Sanders")
+    brand = commands.brand_create(tenant=tenant, name="Bosch")
+    other_brand = commands.brand_create(tenant=tenant, name="Makita")
+    commands.category_update(tenant=tenant, category_id=tools.pk, name="Power tools")
+    commands.category_update(tenant=tenant, category_id=drills.pk, parent=tools)
+    commands.category_update(tenant=tenant, category_id=sanders.pk, position=5)
+    commands.brand_update(tenant=tenant, brand_id=brand.pk, name="Bosch Professional")
+
+    def pending(aggregate_type: str) -> dict[str, list[Event]]:
+        grouped: dict[str, list[Event]] = {}
+        for event in Event.objects.filter(aggregate_type=aggregate_type):
+            grouped.setdefault(event.aggregate_id, []).append(event)
+        return grouped
+
+    # then
+    assert _fan_out_ids(Aggregate.CATEGORY, pending("category")) == sorted(
+        [str(tools.pk), str(drills.pk)])
+    assert _fan_out_ids(Aggregate.BRAND, pending("brand")) == [str(brand.pk)]
+    assert str(other_brand.pk) not in _fan_out_ids(Aggregate.BRAND, pending("brand"))
