@@ -89,9 +89,10 @@ def bench_throughput(tenant: Tenant, env: dict[str, str], *, edits: int, log: st
     """Queue single-product edit events with no worker, then time one worker draining them."""
     Event.objects.filter(status=EventStatus.PENDING).update(status=EventStatus.PROCESSED)
     ids = list(Product.objects.for_tenant(tenant).order_by("-pk").values_list("pk", flat=True)[:edits])
+    stock = int(time.time()) % 100_000  # a value the products do not hold yet: every one changes
     for chunk_start in range(0, len(ids), 5000):
         commands.products_bulk_update(tenant=tenant, product_ids=ids[chunk_start:chunk_start + 5000],
-                                      stock_quantity=4242)
+                                      stock_quantity=stock)
     queued = _pending()
     worker = Worker(env, log)
     try:

@@ -21,6 +21,8 @@ from typing import Any
 
 from bench.stack import BENCH_DIR, OUT_DIR, BenchStack
 
+SECTIONS = ("rebuild", "throughput", "latency", "api")
+
 
 def seed(tenant_slug: str, products: int) -> tuple[Any, float | None]:
     """Seed the tenant unless it already has the requested number of products."""
@@ -40,6 +42,9 @@ def report(results: dict[str, Any]) -> str:
     """Render the results as a markdown report."""
     lines = [f"# Benchmark report — {results['products']:,} products", "",
              f"{results['when']} on {results['machine']}. Reproduce: `{results['command']}`", ""]
+    if results.get("carried"):
+        c = results["carried"]
+        lines += [f"Sections {', '.join(c['sections'])}: carried over from the run of {c['when']}.", ""]
     if results.get("seed_s"):
         lines += [f"Seeding: {results['seed_s']:.1f} s "
                   f"({results['products'] / results['seed_s']:,.0f} products/s)", ""]
@@ -66,6 +71,10 @@ def report(results: dict[str, Any]) -> str:
                   "| visible | p50 | p95 | p99 | max |", "| ---: | ---: | ---: | ---: | ---: |",
                   f"| {lt['visible']}/{lt['edits']} | {lt['p50']:.0f} ms | {lt['p95']:.0f} ms | "
                   f"{lt['p99']:.0f} ms | {lt['max']:.0f} ms |", ""]
+    if "api" in results:
+        from bench.api import render
+
+        lines += render(results["api"])
     return "\n".join(lines)
 
 
@@ -73,17 +82,35 @@ def main() -> None:
     """Parse arguments, run the selected benchmarks and write the report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=1_000_000)
-    parser.add_argument("--only", default="rebuild,throughput,latency")
+    parser.add_argument("--only", default="rebuild,throughput,latency",
+                        help="comma-separated: rebuild, throughput, latency, api")
     parser.add_argument("--edits", type=int, default=20_000, help="events for the throughput run")
     parser.add_argument("--latency-edits", type=int, default=500)
     parser.add_argument("--rate", type=float, default=20.0, help="edits per second, latency run")
-    parser.add_argument("--reuse", action="store_true", help="keep and reuse bench/out/stack")
+    parser.add_argument("--reuse", action="store_true", help="keep and reuse the stack home")
+    parser.add_argument("--home", type=Path, default=OUT_DIR / "stack",
+                        help="where the benchmark's PostgreSQL and Redis live (default bench/out/stack)")
+    parser.add_argument("--api-samples", type=int, default=200, help="requests per API scenario")
+    parser.add_argument("--api-baseline-samples", type=int, default=30,
+                        help="requests per baseline scenario")
+    parser.add_argument("--api-page-size", type=int, default=100)
+    parser.add_argument("--api-deep-page", type=int, default=10_000)
+    parser.add_argument("--api-seconds", type=int, default=15, help="wrk duration per run")
+    parser.add_argument("--api-budget", type=float, default=60.0,
+                        help="seconds per latency scenario before it stops sampling (at least 5)")
     parser.add_argument("--report", type=Path, default=BENCH_DIR / "report.md")
     args = parser.parse_args()
+    selected = args.only.split(",")
+    unknown = set(selected) - set(SECTIONS)
+    if unknown:
+        parser.error(f"--only: unknown benchmarks {', '.join(sorted(unknown))}")
+    home = args.home.resolve()
+    # Results and logs sit next to the default stack (bench/out), or inside another home.
+    out_dir = OUT_DIR if home == (OUT_DIR / "stack").resolve() else home
     if not args.reuse:
-        shutil.rmtree(OUT_DIR / "stack", ignore_errors=True)
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    stack = BenchStack()
+        shutil.rmtree(home, ignore_errors=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stack = BenchStack(home=home)
     env = stack.start()
     try:
         import django
@@ -98,8 +125,7 @@ def main() -> None:
             "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores",
             "command": f".venv/bin/python -m bench.run --products {args.products} --only {args.only}",
         }
-        selected = args.only.split(",")
-        log = str(OUT_DIR / "worker.log")
+        log = str(out_dir / "worker.log")
         if "rebuild" in selected:
             results["rebuild"] = projection.bench_rebuild(tenant)
         if "throughput" in selected:
@@ -107,7 +133,23 @@ def main() -> None:
         if "latency" in selected:
             results["latency"] = projection.bench_latency(tenant, env, edits=args.latency_edits,
                                                           rate=args.rate, log=log)
-        (OUT_DIR / "results.json").write_text(json.dumps(results, indent=2, default=str))
+        if "api" in selected:
+            from bench.api import bench_api
+
+            results["api"] = bench_api(
+                tenant, env, page_size=args.api_page_size, deep_page=args.api_deep_page,
+                samples=args.api_samples, baseline_samples=args.api_baseline_samples,
+                seconds=args.api_seconds, budget_s=args.api_budget, log=out_dir / "gunicorn.log")
+        previous_path = out_dir / "results.json"
+        if args.reuse and previous_path.exists():  # keep the sections of an earlier run not re-run now
+            previous = json.loads(previous_path.read_text())
+            if previous.get("products") == args.products:
+                carried = [name for name in SECTIONS if name in previous and name not in selected]
+                results.update({name: previous[name] for name in carried})
+                if carried:
+                    results["carried"] = {"sections": carried, "when": previous.get("carried", {})
+                                          .get("when", previous.get("when"))}
+        (out_dir / "results.json").write_text(json.dumps(results, indent=2, default=str))
         args.report.write_text(report(results))
         print(report(results))
     finally:
