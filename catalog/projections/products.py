@@ -90,7 +90,22 @@ FROM productview_stage s
 ON CONFLICT (id) DO UPDATE SET
     {", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS if c != "id")},
     search_vector = EXCLUDED.search_vector
-WHERE catalog_read_productview.version <= EXCLUDED.version
+WHERE catalog_read_productview.version < EXCLUDED.version
+   OR (catalog_read_productview.version = EXCLUDED.version
+       AND ({", ".join("catalog_read_productview." + c for c in COLUMNS)})
+           IS DISTINCT FROM ({", ".join("EXCLUDED." + c for c in COLUMNS)}))
+"""
+# At the same version a row differs when a brand or category changed without bumping
+# the product (or the row was damaged): rewrite it then, and leave identical rows alone.
+
+
+# Drop staged rows the read table already holds (same version, same content) or holds
+# newer: the upsert then computes search vectors and touches indexes only for real changes.
+PRUNE_STAGE_SQL = f"""
+DELETE FROM productview_stage s USING catalog_read_productview v
+WHERE v.id = s.id AND (v.version > s.version OR (v.version = s.version
+    AND ({", ".join("v." + c for c in COLUMNS)})
+        IS NOT DISTINCT FROM ({", ".join(_select_column(c) for c in COLUMNS)})))
 """
 
 
@@ -149,6 +164,7 @@ def project_products(*, tenant_id: int, product_ids: Iterable[Any]) -> int:
                 "DELETE FROM catalog_read_productview WHERE tenant_id = %s AND id = ANY(%s::uuid[])",
                 [tenant_id, gone],
             )
+        cursor.execute(PRUNE_STAGE_SQL)
         cursor.execute(UPSERT_SQL)
         written = cursor.rowcount + len(gone)
     # After the read transaction: no request may see the old rows once this returns.

@@ -33,15 +33,16 @@ def _keyset_ids(alias: str, table: str, tenant_id: int, batch_size: int) -> Iter
 
 
 def rebuild_tenant(*, tenant_id: int, batch_size: int = 5000, progress: Progress | None = None) -> int:
-    """Project every product, category and brand of the tenant, drop orphans; return product rows."""
-    written = 0
+    """Project every product, category and brand of the tenant, drop orphans; return products."""
+    products = 0
     for ids in _keyset_ids(WRITE_ALIAS, "catalog_product", tenant_id, batch_size):
-        written += project_products(tenant_id=tenant_id, product_ids=ids)
+        project_products(tenant_id=tenant_id, product_ids=ids)
+        products += len(ids)
         if progress:
             progress(len(ids))
     remove_orphans(tenant_id=tenant_id, batch_size=batch_size)
     rebuild_taxonomy(tenant_id=tenant_id)
-    return written
+    return products
 
 
 def remove_orphans(*, tenant_id: int, batch_size: int = 5000) -> int:
