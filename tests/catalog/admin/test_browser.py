@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from catalog import commands
 from catalog.events import EventType
 from catalog.models import Event, Product
-from tests.conftest import make_staff
+from tests.conftest import CHROMIUM_ARGS, make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
-
-
-@pytest.fixture
-def chromium_path() -> str:
-    """Return Debian's Chromium; fail in CI without it, skip elsewhere."""
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing: apt-get install -y chromium"
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    return str(CHROMIUM)
 
 
 def test_merchandiser_creates_a_product_with_a_brand_chosen_by_autocomplete(

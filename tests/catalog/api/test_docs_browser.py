@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
+from tests.conftest import CHROMIUM_ARGS
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 SCREENSHOT = os.environ.get("API_DOCS_SCREENSHOT", "")
-
-
-@pytest.fixture
-def chromium_path() -> str:
-    """Return Debian's Chromium; fail in CI without it, skip elsewhere."""
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing: apt-get install -y chromium"
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    return str(CHROMIUM)
 
 
 def test_swagger_ui_lists_every_operation_without_leaving_the_server(live_server, chromium_path):
