@@ -10,10 +10,15 @@ import time
 from datetime import timedelta
 
 from celery import shared_task
+from elastic_transport import TransportError
 
 from catalog.projections import outbox
+from catalog.projections.search_queue import search_sync_enabled
+from catalog.search.index import IndexWriteFailed
 
 TRANSIENT = (*outbox.TRANSIENT_ERRORS, ConnectionError)
+# Elasticsearch unreachable or refusing: the queue keeps the entries, so retry the drain.
+SEARCH_TRANSIENT = (*TRANSIENT, TransportError, IndexWriteFailed)
 # Keep a task short: with a Redis broker an unacknowledged task is redelivered after
 # the visibility timeout, and a long task delays the next wake-up.
 TASK_BUDGET_SECONDS = 20.0
@@ -29,6 +34,8 @@ def project_pending_task() -> int:
         if count == 0:
             return handled
         handled += count
+        if search_sync_enabled():  # the read rows of this batch are committed: index them now
+            sync_search_task.delay()
     project_pending_task.delay()  # more work: continue in a fresh task
     return handled
 
@@ -48,3 +55,30 @@ def rebuild_tenant_task(tenant_id: int) -> int:
     from catalog.projections.rebuild import rebuild_tenant
 
     return rebuild_tenant(tenant_id=tenant_id)
+
+
+@shared_task(autoretry_for=SEARCH_TRANSIENT, retry_backoff=True, retry_backoff_max=60,
+             retry_jitter=True, max_retries=None, acks_late=True)
+def sync_search_task() -> int:
+    """Send queued read-row changes to the search index until the queue is empty or time is up."""
+    from catalog.projections import search
+
+    handled, deadline = 0, time.monotonic() + TASK_BUDGET_SECONDS
+    while time.monotonic() < deadline:
+        count = search.sync_batch()
+        if count == 0:
+            return handled
+        handled += count
+    sync_search_task.delay()
+    return handled
+
+
+@shared_task(ignore_result=True)
+def relay_search_task() -> bool:
+    """Wake the search sync when changes wait (a lost wake-up, Elasticsearch back after an outage)."""
+    from catalog.projections import search
+
+    if search_sync_enabled() and search.queue_length() > 0:
+        sync_search_task.delay()
+        return True
+    return False

@@ -115,6 +115,8 @@ class Stack:
                         "--merchandiser-password", credentials["merchandiser"])
             credentials_file.write_text(json.dumps(credentials))
             credentials_file.chmod(0o600)
+        if self.env.get("ELASTICSEARCH_URL"):
+            self.manage("search_reindex", "--if-missing", "--no-progress")
         credentials = json.loads(credentials_file.read_text())
         base = f"http://127.0.0.1:{self.web_port}"
         print(f"\nAdmin           {base}/admin/", flush=True)

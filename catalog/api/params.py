@@ -205,3 +205,67 @@ def parse_product_query(query: QueryDict) -> ProductQuery:
     problems.raise_any()
     return ProductQuery(filters=filters, ordering=Ordering(sort=sort, descending=order == "desc"),
                         page_size=page_size, include_total=include_total, cursor=cursor)
+
+
+SEARCH_PARAMS = COMMON_PARAMS | {
+    "q", "category", "brand", "price_min", "price_max", "availability", "tag", "updated_since",
+    "sort", "page", "page_size", "facets",
+}
+SUGGEST_PARAMS = COMMON_PARAMS | {"q", "limit"}
+MAX_QUERY_LENGTH, MAX_SUGGESTIONS = 200, 20
+PAGE_WINDOW = "page * page_size must stay within the first {window} results; narrow the search."
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """A checked search request, before the tenant is known."""
+
+    text: str
+    filters: ProductFilters
+    sort: str
+    page: int
+    page_size: int
+    facets: bool
+
+
+def parse_search_query(query: QueryDict) -> SearchParams:
+    """Check every parameter of a search; raise one 400 naming all the bad ones."""
+    from catalog.search.base import MAX_RESULT_WINDOW, SORTS
+
+    problems = Problems()
+    check_names(query, SEARCH_PARAMS, problems, attributes=True)
+    text = query.get("q", "").strip()
+    if text and not is_text(text, MAX_QUERY_LENGTH):
+        problems.add("q", TEXT.format(limit=MAX_QUERY_LENGTH))
+    filters = _filters(query, problems)
+    sort = _choice(query.get("sort", "relevance"), "sort", SORTS, problems) or "relevance"
+    page = _whole(query.get("page", "1"), "page", problems) or 1
+    page_size = DEFAULT_PAGE_SIZE
+    if (value := query.get("page_size")) is not None:
+        if value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_PAGE_SIZE:
+            page_size = int(value)
+        else:
+            problems.add("page_size", PAGE_SIZE)
+    if page * page_size > MAX_RESULT_WINDOW:
+        problems.add("page", PAGE_WINDOW.format(window=MAX_RESULT_WINDOW))
+    facets = _boolean(query.get("facets", "true"), "facets", problems)
+    problems.raise_any()
+    return SearchParams(text=text, filters=filters, sort=sort, page=page, page_size=page_size,
+                        facets=facets)
+
+
+def parse_suggest_query(query: QueryDict) -> tuple[str, int]:
+    """Check a suggest request: the prefix ``q`` (required) and ``limit``."""
+    problems = Problems()
+    check_names(query, SUGGEST_PARAMS, problems)
+    prefix = query.get("q", "").strip()
+    if not is_text(prefix, 50):
+        problems.add("q", "Required: " + TEXT.format(limit=50))
+    limit = 10
+    if (value := query.get("limit")) is not None:
+        if value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_SUGGESTIONS:
+            limit = int(value)
+        else:
+            problems.add("limit", f"Must be a whole number from 1 to {MAX_SUGGESTIONS}.")
+    problems.raise_any()
+    return prefix, limit

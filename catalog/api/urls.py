@@ -8,6 +8,7 @@ from django.urls import path, re_path
 
 from catalog.api.views.commands import ProductCommandView, ProductCreateView
 from catalog.api.views.products import ProductBySkuView, ProductDetailView, ProductListView
+from catalog.api.views.search import SearchView, SuggestView
 from catalog.api.views.taxonomy import BrandListView, CategoryTreeView, StatsView
 
 app_name = "api"
@@ -20,6 +21,8 @@ urlpatterns = [
     path("categories/", CategoryTreeView.as_view(), name="category-tree"),
     path("brands/", BrandListView.as_view(), name="brand-list"),
     path("stats/", StatsView.as_view(), name="stats"),
+    path("search/", SearchView.as_view(), name="search"),
+    path("search/suggest", SuggestView.as_view(), name="search-suggest"),
     path("commands/products/", ProductCreateView.as_view(), name="product-create"),
     path("commands/products/<str:product_id>/", ProductCommandView.as_view(), name="product-command"),
 ]

@@ -15,7 +15,9 @@ from typing import Any
 
 from django.db import connections, transaction
 
+from catalog.projections import search_queue
 from catalog.read.cache import invalidate_products, invalidate_tenant
+from catalog.read.models import REVISION_SEQUENCE
 
 WRITE_ALIAS, READ_ALIAS = "default", "read"
 
@@ -65,13 +67,15 @@ STAGE_SQL = (
     " (LIKE catalog_read_productview INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
 )
 
+# Every locale's name and description: to_tsvector over JSON takes its string values.
 SEARCH_VECTOR_SQL = """
     setweight(to_tsvector('simple', s.sku), 'A')
     || setweight(to_tsvector('simple', s.name), 'A')
-    || setweight(to_tsvector('simple', coalesce(s.translations->'de'->>'name', '')), 'A')
+    || setweight(to_tsvector('simple', jsonb_path_query_array(s.translations, '$.*.name')), 'A')
     || setweight(to_tsvector('simple', array_to_string(s.tags, ' ')), 'B')
     || setweight(to_tsvector('simple', s.description), 'C')
-    || setweight(to_tsvector('simple', coalesce(s.translations->'de'->>'description', '')), 'C')
+    || setweight(to_tsvector('simple', jsonb_path_query_array(s.translations, '$.*.description')),
+                 'C')
 """
 
 _copy_columns = ", ".join(COLUMNS)
@@ -89,7 +93,7 @@ SELECT {", ".join(_select_column(c) for c in COLUMNS)}, {SEARCH_VECTOR_SQL}
 FROM productview_stage s
 ON CONFLICT (id) DO UPDATE SET
     {", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS if c != "id")},
-    search_vector = EXCLUDED.search_vector
+    search_vector = EXCLUDED.search_vector, revision = nextval('{REVISION_SEQUENCE}')
 WHERE catalog_read_productview.version < EXCLUDED.version
    OR (catalog_read_productview.version = EXCLUDED.version
        AND ({", ".join("catalog_read_productview." + c for c in COLUMNS)})
@@ -161,12 +165,16 @@ def project_products(*, tenant_id: int, product_ids: Iterable[Any]) -> int:
         gone = sorted(wanted - staged)
         if gone:
             cursor.execute(
-                "DELETE FROM catalog_read_productview WHERE tenant_id = %s AND id = ANY(%s::uuid[])",
+                "DELETE FROM catalog_read_productview WHERE tenant_id = %s AND id = ANY(%s::uuid[])"
+                " RETURNING id",
                 [tenant_id, gone],
             )
+            search_queue.enqueue_deleted(cursor, tenant_id=tenant_id,
+                                         product_ids=[row[0] for row in cursor.fetchall()])
         cursor.execute(PRUNE_STAGE_SQL)
         cursor.execute(UPSERT_SQL)
         written = cursor.rowcount + len(gone)
+        search_queue.enqueue_changed(cursor, source="productview_stage")
     # After the read transaction: no request may see the old rows once this returns.
     invalidate_products(tenant_id=tenant_id, product_ids=wanted)
     return written
@@ -209,13 +217,16 @@ def project_brand(*, tenant_id: int, brand_id: int, chunk_size: int = 10_000) ->
         with transaction.atomic(using=READ_ALIAS), connections[READ_ALIAS].cursor() as cursor:
             lock_tenant(tenant_id)
             cursor.execute(
-                "UPDATE catalog_read_productview SET brand_name = %s WHERE id IN ("
+                "UPDATE catalog_read_productview SET brand_name = %s,"
+                f" revision = nextval('{REVISION_SEQUENCE}') WHERE id IN ("
                 " SELECT id FROM catalog_read_productview WHERE tenant_id = %s AND brand_id = %s"
-                " AND brand_name <> %s LIMIT %s)",
+                " AND brand_name <> %s LIMIT %s) RETURNING id",
                 [name, tenant_id, brand_id, name, chunk_size],
             )
-            total += cursor.rowcount
-            if cursor.rowcount < chunk_size:
+            changed = [row[0] for row in cursor.fetchall()]
+            search_queue.enqueue_ids(cursor, tenant_id=tenant_id, product_ids=changed)
+            total += len(changed)
+            if len(changed) < chunk_size:
                 break
     invalidate_tenant(tenant_id=tenant_id, details=total > 0)  # brand_name is in the details
     return total

@@ -6,6 +6,17 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import Func, Value
+
+# Every write of a read row takes the next number: the search index uses it as the
+# external version of the row's document, so an older document never replaces a newer one
+# (a category or brand rename changes a row without changing its product's version).
+REVISION_SEQUENCE = "catalog_read_productview_revision"
+
+
+def next_revision() -> Func:
+    """Return the SQL expression that draws the next read-row revision."""
+    return Func(Value(REVISION_SEQUENCE), function="nextval", output_field=models.BigIntegerField())
 
 
 class ReadQuerySet(models.QuerySet):
@@ -50,6 +61,7 @@ class ProductView(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     version = models.PositiveIntegerField()
+    revision = models.BigIntegerField(db_default=next_revision())
 
     objects = ReadQuerySet.as_manager()
 
@@ -73,6 +85,23 @@ class ProductView(models.Model):
     def __str__(self) -> str:
         return f"{self.sku} v{self.version}"
 
+
+
+class SearchQueueEntry(models.Model):
+    """A read row that changed (or went away) and must reach the search index.
+
+    Filled in the same read-side transaction as the row change, drained by
+    catalog.projections.search. ``revision`` is set for deletions only: the
+    version the deleted marker gets in the index.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    tenant_id = models.BigIntegerField()
+    product_id = models.UUIDField()
+    revision = models.BigIntegerField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.product_id} (tenant {self.tenant_id})"
 
 
 class CategoryView(models.Model):

@@ -118,6 +118,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "catalog.tasks.relay_outbox_task", "schedule": 5.0,
                      "options": {"expires": 10}},
+    "relay-search": {"task": "catalog.tasks.relay_search_task", "schedule": 5.0,
+                     "options": {"expires": 10}},
 }
 
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
@@ -126,6 +128,19 @@ ELASTICSEARCH_DSL = {"default": {"hosts": ELASTICSEARCH_URL or "http://127.0.0.1
 # library's signal processors would publish before commit and without either.
 ELASTICSEARCH_DSL_AUTOSYNC = False
 ELASTICSEARCH_DSL_AUTO_REFRESH = False
+
+# Search (catalog.search): "auto" uses Elasticsearch when ELASTICSEARCH_URL is set, else PostgreSQL.
+SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "auto")
+# Elasticsearch unreachable at query time: "postgres" answers from the read table (marked
+# degraded in the X-Search-Backend header), "none" answers 503.
+SEARCH_FALLBACK = os.environ.get("SEARCH_FALLBACK", "postgres")
+SEARCH_INDEX_ALIAS = os.environ.get("SEARCH_INDEX_ALIAS", "catalog-products")
+SEARCH_INDEX_SHARDS = int(os.environ.get("SEARCH_INDEX_SHARDS", "1"))
+SEARCH_INDEX_REPLICAS = int(os.environ.get("SEARCH_INDEX_REPLICAS", "0"))
+SEARCH_TIMEOUT_SECONDS = float(os.environ.get("SEARCH_TIMEOUT_SECONDS", "5"))
+SEARCH_TRIGRAM_THRESHOLD = float(os.environ.get("SEARCH_TRIGRAM_THRESHOLD", "0.4"))
+# Price facet buckets: [from, to) in the tenant's currency, open ends as None.
+SEARCH_PRICE_RANGES = [(None, 50), (50, 100), (100, None)]
 
 # The REST API (catalog.api): API-key auth, orjson, keyset pagination done by the views.
 REST_FRAMEWORK = {

@@ -1,0 +1,194 @@
+"""Projection 2: keep the Elasticsearch index in step with the read table.
+
+It consumes the search queue that the read-table projection fills in its own
+transactions (catalog.projections.search_queue), so it runs apart from the
+read table: when Elasticsearch is down the queue waits, the read table goes on,
+and the index catches up once Elasticsearch is back. Documents are built from
+read rows as they are *now* and versioned by the row's revision, so batches
+may run in any order, twice, or concurrently.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connections, transaction
+from elasticsearch.helpers import scan
+
+from catalog.projections.search_queue import QUEUE_TABLE
+from catalog.read.models import REVISION_SEQUENCE, ProductView
+from catalog.search import index
+from catalog.search.documents import SOURCE_FIELDS, deleted_marker, document_from_row
+
+logger = logging.getLogger(__name__)
+
+READ_ALIAS = "read"
+Progress = Callable[[int], None]
+Doc = tuple[str, int, int, dict[str, Any]]
+
+CLAIM_SQL = f"""
+DELETE FROM {QUEUE_TABLE} WHERE id IN (
+    SELECT id FROM {QUEUE_TABLE} ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED
+) RETURNING tenant_id, product_id, revision
+"""
+
+
+def _write_targets() -> list[str]:
+    return index.indices_of(index.sync_alias()) or [index.ensure_index()]
+
+
+def _documents(tenant_id: int, product_ids: list[Any]) -> dict[str, Doc]:
+    rows = ProductView.objects.for_tenant(tenant_id).filter(id__in=product_ids).values(*SOURCE_FIELDS)
+    return {str(row["id"]): (str(row["id"]), tenant_id, row["revision"], document_from_row(row))
+            for row in rows}
+
+
+def sync_batch(*, limit: int = 1000) -> int:
+    """Send one batch of queued read rows to the index; return how many entries it took.
+
+    The claim (a DELETE of the entries) commits only when Elasticsearch has taken
+    the batch: any failure rolls it back and the entries wait for the next try.
+    """
+    with transaction.atomic(using=READ_ALIAS), connections[READ_ALIAS].cursor() as cursor:
+        cursor.execute(CLAIM_SQL, [limit])
+        claimed = cursor.fetchall()
+        if not claimed:
+            return 0
+        by_tenant: dict[int, dict[str, int | None]] = defaultdict(dict)
+        for tenant_id, product_id, revision in claimed:
+            entries = by_tenant[tenant_id]
+            key = str(product_id)
+            entries[key] = max(filter(None, (entries.get(key), revision)), default=None)
+        docs: list[Doc] = []
+        for tenant_id, entries in by_tenant.items():
+            found = _documents(tenant_id, list(entries))
+            docs += found.values()
+            docs += [(product_id, tenant_id, revision, deleted_marker(tenant_id))
+                     for product_id, revision in entries.items()
+                     if product_id not in found and revision is not None]
+        # Resolved after the claim: a rebuild that started before these rows were
+        # queued is already in the sync alias (see reindex_all).
+        index.write(index.document_actions(docs, indices=_write_targets()))
+        return len(claimed)
+
+
+def queue_length() -> int:
+    """Return how many read-row changes wait for the search index."""
+    with connections[READ_ALIAS].cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {QUEUE_TABLE}")
+        return int(cursor.fetchone()[0])
+
+
+def _rows(tenant_id: int | None, chunk_size: int) -> Iterator[dict[str, Any]]:
+    queryset = ProductView.objects.all() if tenant_id is None else ProductView.objects.for_tenant(tenant_id)
+    return queryset.values(*SOURCE_FIELDS).iterator(chunk_size=chunk_size)
+
+
+def _index_rows(*, tenant_id: int | None, indices: list[str], version_type: str,
+                progress: Progress | None, chunk_size: int = 2000) -> int:
+    count = 0
+
+    def docs() -> Iterator[Doc]:
+        nonlocal count
+        for row in _rows(tenant_id, chunk_size):
+            yield str(row["id"]), row["tenant_id"], row["revision"], document_from_row(row)
+            count += 1
+            if progress and count % chunk_size == 0:
+                progress(chunk_size)
+
+    index.write(index.document_actions(docs(), indices=indices, version_type=version_type),
+                chunk_size=chunk_size)
+    if progress:
+        progress(count % chunk_size)
+    return count
+
+
+@dataclass(frozen=True)
+class Reindexed:
+    """What a full reindex did."""
+
+    index: str
+    documents: int
+    removed: list[str]
+
+
+def reindex_all(*, progress: Progress | None = None, keep_old: bool = False) -> Reindexed:
+    """Build a new index from the read table and swap the aliases to it, without downtime.
+
+    The new index joins the sync alias before the first row is read, so every
+    change that lands during the build is written to both indices (versions keep
+    the newer of the build's copy and the live one); searches use the old index
+    until one atomic alias update moves them.
+    """
+    es = index.client()
+    old = index.indices_of(index.search_alias())
+    old_writes = index.indices_of(index.sync_alias())
+    new = index.create_index(bulk=True)
+    es.indices.update_aliases(actions=[{"add": {"index": new, "alias": index.sync_alias()}}])
+    try:
+        documents = _index_rows(tenant_id=None, indices=[new], version_type="external",
+                                progress=progress)
+        index.finish_bulk(new)
+    except BaseException:
+        es.indices.update_aliases(actions=[{"remove": {"index": new, "alias": index.sync_alias()}}])
+        es.indices.delete(index=new, ignore_unavailable=True)
+        raise
+    actions: list[dict[str, Any]] = [{"add": {"index": new, "alias": index.search_alias()}}]
+    actions += [{"remove": {"index": name, "alias": index.search_alias()}} for name in old]
+    actions += [{"remove": {"index": name, "alias": index.sync_alias()}}
+                for name in old_writes if name != new]
+    es.indices.update_aliases(actions=actions)
+    removed = sorted(set(old) | set(old_writes))
+    if not keep_old:
+        for name in removed:
+            es.indices.delete(index=name, ignore_unavailable=True)
+    return Reindexed(index=new, documents=documents, removed=removed)
+
+
+def _next_revisions(count: int) -> list[int]:
+    with connections[READ_ALIAS].cursor() as cursor:
+        cursor.execute(f"SELECT nextval('{REVISION_SEQUENCE}') FROM generate_series(1, %s)", [count])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _indexed_ids(tenant_id: int, target: str) -> Iterator[list[str]]:
+    batch: list[str] = []
+    query = {"bool": {"filter": [{"term": {"tenant_id": tenant_id}}],
+                      "must_not": [{"term": {"deleted": True}}]}}
+    for hit in scan(index.client(), index=target, routing=str(tenant_id), query={"query": query},
+                    _source=False, size=2000):
+        batch.append(hit["_id"])
+        if len(batch) == 2000:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def reindex_tenant(*, tenant_id: int, progress: Progress | None = None) -> tuple[int, int]:
+    """Rewrite one tenant's documents in place from its read rows; return (documents, removed).
+
+    Documents at the same revision are rewritten too (``external_gte``), so this
+    repairs a tenant after a mapping or document-shape change; documents whose
+    read row is gone get a deleted marker.
+    """
+    targets = _write_targets()
+    documents = _index_rows(tenant_id=tenant_id, indices=targets, version_type="external_gte",
+                            progress=progress)
+    removed = 0
+    for target in targets:
+        index.client().indices.refresh(index=target)
+        for ids in _indexed_ids(tenant_id, target):
+            existing = {str(i) for i in ProductView.objects.for_tenant(tenant_id)
+                        .filter(id__in=ids).values_list("id", flat=True)}
+            gone = [i for i in ids if i not in existing]
+            if gone:
+                docs = [(product_id, tenant_id, revision, deleted_marker(tenant_id))
+                        for product_id, revision in zip(gone, _next_revisions(len(gone)), strict=True)]
+                index.write(index.document_actions(docs, indices=[target]))
+                removed += len(gone)
+    return documents, removed

@@ -1,0 +1,192 @@
+"""Search on Elasticsearch: fuzzy multi-field matching, facets as filtered aggregations.
+
+Every query filters by tenant (routing only picks the shard) and leaves out
+deleted markers. Facet filters (brand, price, availability) go into the post
+filter, and each facet's aggregation applies all of them but its own, so facet
+counts follow the usual faceted-navigation rules.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from elastic_transport import ConnectionError as TransportConnectionError
+from elastic_transport import ConnectionTimeout
+from elasticsearch import ApiError
+
+from catalog.read.selectors import ProductFilters
+from catalog.search import index
+from catalog.search.base import (
+    BRAND_FACET_LIMIT,
+    FacetCounts,
+    Hits,
+    SearchRequest,
+    SearchUnavailable,
+    Suggestion,
+    price_ranges,
+)
+from catalog.search.documents import attribute_pair
+
+TEXT_FIELDS = ["name^3", "i18n_name^3", "sku.text^2", "tags^1.5", "brand_name", "description",
+               "i18n_description"]
+SORTS: dict[str, list[Any]] = {
+    "price": [{"price_cents": "asc"}, {"sku": "asc"}],
+    "-price": [{"price_cents": "desc"}, {"sku": "asc"}],
+    "newest": [{"created_at": "desc"}, {"sku": "asc"}],
+}
+
+
+def _cents(amount: Decimal) -> int:
+    return int(amount * 100)
+
+
+def text_query(text: str) -> dict[str, Any]:
+    """Return the scoring query of ``text``: an exact SKU first, then fuzzy name, tags, descriptions."""
+    return {"bool": {"should": [
+        {"term": {"sku": {"value": text, "boost": 100.0}}},
+        {"multi_match": {"query": text, "fields": TEXT_FIELDS, "fuzziness": "AUTO",
+                         "operator": "and"}},
+        {"match_phrase": {"name": {"query": text, "boost": 2.0}}},
+    ], "minimum_should_match": 1}}
+
+
+def _base_filters(tenant_id: int, filters: ProductFilters) -> list[dict[str, Any]]:
+    clauses: list[dict[str, Any]] = [{"term": {"tenant_id": tenant_id}}]
+    if filters.category_id is not None:
+        clauses.append({"term": {"category_tree_ids": filters.category_id}})
+    clauses += [{"term": {"tags.raw": tag}} for tag in filters.tags]
+    clauses += [{"term": {"attribute_pairs": attribute_pair(name, value)}}
+                for name, value in filters.attributes]
+    if filters.updated_since is not None:
+        clauses.append({"range": {"updated_at": {"gte": filters.updated_since.isoformat()}}})
+    return clauses
+
+
+def _facet_filters(filters: ProductFilters, *, keep: str = "") -> list[dict[str, Any]]:
+    clauses: list[dict[str, Any]] = []
+    if keep != "brand" and filters.brand_id is not None:
+        clauses.append({"term": {"brand_id": filters.brand_id}})
+    if keep != "price" and (filters.price_min is not None or filters.price_max is not None):
+        bounds = {}
+        if filters.price_min is not None:
+            bounds["gte"] = _cents(filters.price_min)
+        if filters.price_max is not None:
+            bounds["lte"] = _cents(filters.price_max)
+        clauses.append({"range": {"price_cents": bounds}})
+    if keep != "availability" and filters.available is not None:
+        clauses.append({"term": {"is_available": filters.available}})
+    return clauses
+
+
+def _filtered(clauses: list[dict[str, Any]], aggs: dict[str, Any]) -> dict[str, Any]:
+    return {"filter": {"bool": {"filter": clauses}}, "aggs": aggs}
+
+
+def _aggregations(request: SearchRequest) -> dict[str, Any]:
+    filters = request.filters
+    ranges = []
+    for bucket in price_ranges():
+        bounds: dict[str, Any] = {"key": bucket.key}
+        if bucket.low is not None:
+            bounds["from"] = _cents(bucket.low)
+        if bucket.high is not None:
+            bounds["to"] = _cents(bucket.high)
+        ranges.append(bounds)
+    aggs = {
+        "brands": _filtered(_facet_filters(filters, keep="brand"), {"values": {"terms": {
+            "field": "brand_id", "size": BRAND_FACET_LIMIT,
+            "order": [{"_count": "desc"}, {"_key": "asc"}]}}}),
+        "prices": _filtered(_facet_filters(filters, keep="price"), {"values": {"range": {
+            "field": "price_cents", "keyed": False, "ranges": ranges}}}),
+        "availability": _filtered(_facet_filters(filters, keep="availability"), {"values": {
+            "terms": {"field": "is_available", "size": 2}}}),
+    }
+    if request.category_facet_ids:
+        aggs["categories"] = _filtered(_facet_filters(filters), {"values": {"terms": {
+            "field": "category_tree_ids", "include": list(request.category_facet_ids),
+            "size": len(request.category_facet_ids)}}})
+    return aggs
+
+
+def _facets(request: SearchRequest, aggregations: dict[str, Any]) -> FacetCounts:
+    def buckets(name: str) -> list[dict[str, Any]]:
+        return aggregations[name]["values"]["buckets"] if name in aggregations else []
+
+    return FacetCounts(
+        categories={b["key"]: b["doc_count"] for b in buckets("categories") if b["doc_count"]},
+        brands={b["key"]: b["doc_count"] for b in buckets("brands")},
+        prices=[b["doc_count"] for b in buckets("prices")],
+        availability={True: 0, False: 0} | {bool(b["key"]): b["doc_count"]
+                                            for b in buckets("availability")},
+    )
+
+
+def _unavailable(exc: Exception) -> SearchUnavailable:
+    return SearchUnavailable(f"Elasticsearch is unavailable: {type(exc).__name__}: {exc}")
+
+
+UNAVAILABLE = (TransportConnectionError, ConnectionTimeout)
+
+
+class ElasticsearchSearch:
+    """The search backend on the shared Elasticsearch index."""
+
+    name = "elasticsearch"
+
+    def search(self, request: SearchRequest) -> Hits:
+        """Return the page of hits (and facets) of ``request``."""
+        query: dict[str, Any] = {"bool": {
+            "filter": _base_filters(request.tenant_id, request.filters),
+            "must_not": [{"term": {"deleted": True}}],
+        }}
+        if request.text:
+            query["bool"]["must"] = [text_query(request.text)]
+        if request.sort in SORTS:
+            sort = SORTS[request.sort]
+        else:
+            sort = ["_score", {"sku": "asc"}] if request.text else [{"name.raw": "asc"}, {"sku": "asc"}]
+        body: dict[str, Any] = {
+            "query": query, "sort": sort, "from": request.offset, "size": request.page_size,
+            "track_total_hits": True, "_source": False,
+        }
+        if post_filter := _facet_filters(request.filters):
+            body["post_filter"] = {"bool": {"filter": post_filter}}
+        if request.facets:
+            body["aggs"] = _aggregations(request)
+        try:
+            response = index.client().search(index=index.search_alias(),
+                                             routing=str(request.tenant_id), **body)
+        except UNAVAILABLE as exc:
+            raise _unavailable(exc) from exc
+        except ApiError as exc:
+            if exc.meta.status >= 500 or exc.meta.status == 404:  # 404: no index (yet)
+                raise _unavailable(exc) from exc
+            raise
+        hits = response["hits"]
+        return Hits(ids=[hit["_id"] for hit in hits["hits"]], total=hits["total"]["value"],
+                    facets=_facets(request, response.get("aggregations", {}))
+                    if request.facets else None)
+
+    def suggest(self, *, tenant_id: int, prefix: str, limit: int) -> list[Suggestion]:
+        """Return completions of ``prefix`` among the tenant's names and SKUs (one typo forgiven)."""
+        completion = {"field": "suggest", "size": limit * 2, "skip_duplicates": False,
+                      "fuzzy": {"fuzziness": "AUTO"}, "contexts": {"tenant": [str(tenant_id)]}}
+        try:
+            response = index.client().search(
+                index=index.search_alias(), routing=str(tenant_id), source=["sku", "name", "tenant_id"],
+                suggest={"products": {"prefix": prefix, "completion": completion}},
+            )
+        except UNAVAILABLE as exc:
+            raise _unavailable(exc) from exc
+        except ApiError as exc:
+            if exc.meta.status >= 500 or exc.meta.status == 404:
+                raise _unavailable(exc) from exc
+            raise
+        suggestions: dict[str, Suggestion] = {}
+        for option in response["suggest"]["products"][0]["options"]:  # a name and a SKU may both match
+            source = option["_source"]
+            if source.get("tenant_id") == tenant_id and option["_id"] not in suggestions:
+                suggestions[option["_id"]] = Suggestion(id=option["_id"], sku=source["sku"],
+                                                        name=source["name"])
+        return list(suggestions.values())[:limit]
