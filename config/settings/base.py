@@ -203,4 +203,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # One line per Elasticsearch request at INFO: only failures are worth a line.
+    "loggers": {"elastic_transport": {"level": "WARNING"}, "elasticsearch": {"level": "WARNING"}},
 }

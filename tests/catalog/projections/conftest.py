@@ -37,13 +37,14 @@ def _url(alias: str) -> str:
 class Worker:
     """A celery worker process (prefork) with beat, in its own process group."""
 
-    def __init__(self, log: Path) -> None:
+    def __init__(self, log: Path, env: dict[str, str] | None = None) -> None:
         self.log = log
+        self.extra_env = env or {}
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test",
-                   DATABASE_URL=_url("default"), READ_DATABASE_URL=_url("read"))
+                   DATABASE_URL=_url("default"), READ_DATABASE_URL=_url("read"), **self.extra_env)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "-B", "-Q", "live,bulk",
              "-c", "2", "-l", "info", "-n", f"test-{time.monotonic_ns()}@%h",

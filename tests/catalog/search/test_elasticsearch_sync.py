@@ -1,0 +1,215 @@
+"""The Elasticsearch projection: versions, deleted markers, outages, renames, reindexing."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from django.test import override_settings
+
+from catalog import commands
+from catalog.projections import search
+from catalog.read.models import ProductView, SearchQueueEntry
+from catalog.search import index
+from catalog.search.documents import document_from_row, SOURCE_FIELDS
+from catalog.search.service import search_products
+from devstack.ports import free_port
+from tests.catalog.search.conftest import Catalog, drain, drain_search, make_request
+
+pytestmark = [pytest.mark.django_db(databases=["default", "read"]), pytest.mark.elasticsearch]
+
+
+@pytest.fixture
+def indexed(catalog: Catalog, elasticsearch_index: str) -> Iterator[Catalog]:
+    """Both catalogs in a fresh index, with the read projection queueing changes for it."""
+    search.reindex_all()
+    yield catalog
+
+
+def es_skus(catalog: Catalog, text: str) -> list[str]:
+    outcome = search_products(make_request(catalog.tenant, text), backend="elasticsearch")
+    return [row["sku"] for row in outcome.body["results"]]
+
+
+def indexed_source(catalog: Catalog, sku: str) -> dict:
+    product = catalog.products[sku]
+    return index.client().get(index=index.search_alias(), id=str(product.pk),
+                              routing=str(catalog.tenant.pk))
+
+
+def test_an_edit_reaches_the_index_through_the_queue(indexed):
+    # when: a product is renamed and projected
+    commands.product_update(tenant=indexed.tenant, product_id=indexed.products["HOSE-25"].pk,
+                            name="Garden hose 50 m reinforced")
+    drain()
+    assert SearchQueueEntry.objects.count() == 1
+
+    # then: the sync sends it, with the read row's revision as the document version
+    drain_search()
+    assert SearchQueueEntry.objects.count() == 0
+    assert "HOSE-25" in es_skus(indexed, "reinforced")
+    row = ProductView.objects.get(pk=indexed.products["HOSE-25"].pk)
+    assert indexed_source(indexed, "HOSE-25")["_version"] == row.revision
+
+
+def test_an_older_document_never_replaces_a_newer_one(indexed):
+    # given: the indexed document of HAM-100 and an older copy of it
+    row = ProductView.objects.filter(pk=indexed.products["HAM-100"].pk).values(*SOURCE_FIELDS).get()
+    old = {**document_from_row(row), "name": "Outdated name"}
+    commands.product_update(tenant=indexed.tenant, product_id=row["id"], name="Claw hammer 500 g")
+    drain()
+    drain_search()
+
+    # when: the older copy arrives late
+    written, stale = index.write(index.document_actions(
+        [(str(row["id"]), indexed.tenant.pk, row["revision"], old)], indices=[index.search_alias()]))
+
+    # then: Elasticsearch itself rejects it
+    assert (written, stale) == (0, 1)
+    assert indexed_source(indexed, "HAM-100")["_source"]["name"] == "Claw hammer 500 g"
+
+
+def test_a_deleted_product_is_not_brought_back_by_a_late_older_write(indexed):
+    # given: HAM-100's document as it was, then the product deleted and synced
+    row = ProductView.objects.filter(pk=indexed.products["HAM-100"].pk).values(*SOURCE_FIELDS).get()
+    commands.product_delete(tenant=indexed.tenant, product_id=row["id"])
+    drain()
+    drain_search()
+    assert "HAM-100" not in es_skus(indexed, "hammer")
+
+    # when: the old document arrives late (after Elasticsearch forgot any delete tombstone)
+    written, stale = index.write(index.document_actions(
+        [(str(row["id"]), indexed.tenant.pk, row["revision"], document_from_row(row))],
+        indices=[index.search_alias()]))
+
+    # then: the versioned deleted marker wins, and the product stays gone from search
+    assert (written, stale) == (0, 1)
+    drain_search()
+    assert "HAM-100" not in es_skus(indexed, "hammer")
+    assert indexed_source(indexed, "HAM-100")["_source"] == {"tenant_id": indexed.tenant.pk,
+                                                            "deleted": True}
+
+
+def test_elasticsearch_down_leaves_the_read_table_going_and_the_index_catches_up(indexed):
+    # given: Elasticsearch unreachable
+    with override_settings(ELASTICSEARCH_URL=f"http://127.0.0.1:{free_port()}"):
+        # when: products change
+        commands.product_update(tenant=indexed.tenant, product_id=indexed.products["SAW-2"].pk,
+                                name="Circular saw with laser guide")
+        commands.product_delete(tenant=indexed.tenant, product_id=indexed.products["RAKE-1"].pk)
+        drain()
+
+        # then: the read table has the change, and the sync fails without losing its queue
+        assert ProductView.objects.get(pk=indexed.products["SAW-2"].pk).name.endswith("laser guide")
+        with pytest.raises(Exception):  # noqa: B017,PT011 - whatever the transport raises
+            search.sync_batch()
+        assert search.queue_length() == 2
+
+    # when: Elasticsearch is back
+    drain_search()
+
+    # then: the index caught up
+    assert search.queue_length() == 0
+    assert es_skus(indexed, "laser") == ["SAW-2"]
+    assert indexed_source(indexed, "RAKE-1")["_source"]["deleted"] is True
+
+
+def test_a_brand_rename_reaches_every_document_in_bulk(indexed):
+    # given: more products of the brand than one sync batch
+    bosch = indexed.brands["Bosch"]
+    for n in range(30):
+        commands.product_create(tenant=indexed.tenant, sku=f"BULK-{n}", name=f"Bulk item {n}",
+                                price="1.00", brand_id=bosch.pk)
+    drain()
+    drain_search()
+
+    # when: the brand is renamed
+    commands.brand_update(tenant=indexed.tenant, brand_id=bosch.pk, name="Bosch Professional")
+    drain()
+    queued = search.queue_length()
+    while search.sync_batch(limit=10):
+        pass
+    index.client().indices.refresh(index=index.search_alias())
+
+    # then: one queue entry per product of the brand, all documents carry the new name
+    assert queued == 32
+    found = search_products(make_request(indexed.tenant, "professional", page_size=100),
+                            backend="elasticsearch")
+    assert found.body["count"] == 32
+
+
+def test_reindex_swaps_the_alias_while_searches_go_on_and_keeps_writes_made_during_the_build(
+        indexed):
+    # given: searches running in a loop, and a write that lands while the new index is built
+    old_indices = index.indices_of(index.search_alias())
+    failures: list[object] = []
+    counts: list[int] = []
+    stop = threading.Event()
+
+    def searcher() -> None:
+        from django.db import connections
+        try:
+            while not stop.is_set():
+                hits = index.client().search(index=index.search_alias(), routing=str(indexed.tenant.pk),
+                                             query={"term": {"tenant_id": indexed.tenant.pk}}, size=0)
+                counts.append(hits["hits"]["total"]["value"])
+        except Exception as exc:  # noqa: BLE001 - any failure is what the test looks for
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    wrote = []
+
+    def write_during_build(done: int) -> None:
+        if not wrote:
+            wrote.append(done)
+            commands.product_update(tenant=indexed.tenant, product_id=indexed.products["HOSE-25"].pk,
+                                    name="Garden hose during rebuild")
+            drain()
+            drain_search()  # the live sync writes to both indices now
+
+    thread = threading.Thread(target=searcher)
+    thread.start()
+    try:
+        # when: the full reindex runs
+        result = search.reindex_all(progress=write_during_build)
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+
+    # then: searches never failed, the alias moved, the old index is gone, the write is there
+    assert not failures
+    assert counts
+    assert min(counts) > 0
+    assert wrote
+    assert index.indices_of(index.search_alias()) == [result.index]
+    assert index.indices_of(index.sync_alias()) == [result.index]
+    assert result.index not in old_indices
+    assert result.removed == old_indices
+    assert not index.client().indices.exists(index=old_indices[0])
+    assert es_skus(indexed, "rebuild") == ["HOSE-25"]
+
+
+def test_a_tenant_reindex_in_place_repairs_that_tenant_only(indexed, other_tenant):
+    # given: a stray document in tenant A's part of the index, and B's documents
+    stray = "00000000-0000-0000-0000-000000000001"
+    index.write(index.document_actions(
+        [(stray, indexed.tenant.pk, 1, {"tenant_id": indexed.tenant.pk, "deleted": False,
+                                        "name": "Stray hammer", "sku": "STRAY"})],
+        indices=[index.search_alias()]))
+    index.client().indices.refresh(index=index.search_alias())
+    before_b = search_products(make_request(other_tenant, "", page_size=100), backend="elasticsearch")
+
+    # when
+    documents, removed = search.reindex_tenant(tenant_id=indexed.tenant.pk)
+    index.client().indices.refresh(index=index.search_alias())
+
+    # then: A's documents are rewritten and the stray one is marked deleted; B is as it was
+    assert documents == ProductView.objects.for_tenant(indexed.tenant.pk).count()
+    assert removed == 1
+    marker = index.client().get(index=index.search_alias(), id=stray, routing=str(indexed.tenant.pk))
+    assert marker["_source"] == {"tenant_id": indexed.tenant.pk, "deleted": True}
+    assert "STRAY" not in es_skus(indexed, "hammer")
+    after_b = search_products(make_request(other_tenant, "", page_size=100), backend="elasticsearch")
+    assert after_b.body == before_b.body

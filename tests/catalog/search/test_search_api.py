@@ -1,0 +1,153 @@
+"""GET /api/v1/search/ and /api/v1/search/suggest: shape, bad input, tenants, fallback, a real worker."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+
+from catalog import commands
+from catalog.api.keys import api_key_create
+from catalog.models import ApiKeyScope, Tenant
+from catalog.projections import search
+from catalog.read.models import ProductView
+from devstack.ports import free_port
+from tests.catalog.api.conftest import client_for
+from tests.catalog.projections.conftest import Worker, wait_for
+from tests.catalog.search.conftest import Catalog, build_catalog
+
+pytestmark = pytest.mark.django_db(databases=["default", "read"])
+
+
+@pytest.fixture
+def api(catalog: Catalog):  # type: ignore[no-untyped-def]
+    token = api_key_create(tenant=catalog.tenant, name="shop", scopes=[ApiKeyScope.READ])[1]
+    return client_for(token)
+
+
+def test_search_answers_read_rows_facets_and_the_next_page(api):
+    response = api.get("/api/v1/search/", {"q": "steel", "page_size": 2})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert response["X-Search-Backend"] == "postgres"
+    assert body["backend"] == "postgres"
+    assert body["count"] == 4
+    assert body["page"] == 1
+    assert body["next_page"] == 2
+    assert [row["sku"] for row in body["results"]][:1] == ["DRL-5"]
+    assert all(isinstance(row["version"], int) for row in body["results"])
+    assert set(body["facets"]) == {"categories", "brands", "price", "availability"}
+    last = api.get("/api/v1/search/", {"q": "steel", "page_size": 2, "page": 2}).json()
+    assert last["next_page"] is None
+    assert len(last["results"]) == 2
+
+
+def test_search_filters_and_sorts_like_the_product_list(api, catalog):
+    response = api.get("/api/v1/search/", {
+        "category": catalog.categories["tools"].pk, "price_max": "50", "sort": "-price",
+        "attr.material": "steel", "facets": "false"})
+    body = response.json()
+    assert [row["sku"] for row in body["results"]] == ["HAM-100", "DRL-5"]
+    assert "facets" not in body
+
+
+@pytest.mark.parametrize(("params", "name"), [
+    ({"page_size": "0"}, "page_size"),
+    ({"page_size": "101"}, "page_size"),
+    ({"page": "0"}, "page"),
+    ({"page": "x"}, "page"),
+    ({"page": "101", "page_size": "100"}, "page"),
+    ({"sort": "name"}, "sort"),
+    ({"q": "x" * 201}, "q"),
+    ({"q": "bad\x00"}, "q"),
+    ({"facets": "maybe"}, "facets"),
+    ({"price_min": "-1"}, "price_min"),
+    ({"price_min": "9", "price_max": "1"}, "price_min"),
+    ({"category": "abc"}, "category"),
+    ({"colour": "red"}, "colour"),
+])
+def test_a_bad_search_parameter_is_a_400_naming_it(api, params, name):
+    response = api.get("/api/v1/search/", params)
+    assert response.status_code == 400, response.content
+    assert name in response.json()
+
+
+@pytest.mark.parametrize(("params", "name"), [
+    ({}, "q"), ({"q": ""}, "q"), ({"q": "x" * 51}, "q"), ({"q": "ab", "limit": "0"}, "limit"),
+    ({"q": "ab", "limit": "21"}, "limit"), ({"q": "ab", "page": "2"}, "page"),
+])
+def test_a_bad_suggest_parameter_is_a_400_naming_it(api, params, name):
+    response = api.get("/api/v1/search/suggest", params)
+    assert response.status_code == 400, response.content
+    assert name in response.json()
+
+
+def test_suggest_answers_completions(api):
+    response = api.get("/api/v1/search/suggest", {"q": "Cla", "limit": "5"})
+    assert response.status_code == 200
+    assert [s["sku"] for s in response.json()["results"]] == ["HAM-100"]
+
+
+def test_search_needs_a_key_and_stays_in_its_tenant(api, catalog, other_tenant):
+    assert client_for(None).get("/api/v1/search/", {"q": "hammer"}).status_code == 401
+    theirs = client_for(api_key_create(tenant=other_tenant, name="b", scopes=[ApiKeyScope.READ])[1])
+    ours = api.get("/api/v1/search/", {"q": "hammer"}).json()
+    other = theirs.get("/api/v1/search/", {"q": "hammer"}).json()
+    assert [r["sku"] for r in ours["results"]][:1] == ["HAM-100"]
+    assert {r["sku"][:2] for r in other["results"]} == {"B-"}
+    # A's category id filters nothing in B: B has no such category
+    response = theirs.get("/api/v1/search/", {"category": catalog.categories["tools"].pk})
+    assert response.json()["count"] == 0
+
+
+def test_elasticsearch_unreachable_falls_back_to_postgres_or_answers_503(api):
+    with override_settings(ELASTICSEARCH_URL=f"http://127.0.0.1:{free_port()}"):
+        response = api.get("/api/v1/search/", {"q": "hammr"})
+        assert response.status_code == 200
+        assert response["X-Search-Backend"] == "postgres; degraded"
+        assert [r["sku"] for r in response.json()["results"]][:1] == ["HAM-100"]
+        suggestion = api.get("/api/v1/search/suggest", {"q": "Cla"})
+        assert suggestion.json()["backend"] == "postgres"
+        with override_settings(SEARCH_FALLBACK="none"):
+            response = api.get("/api/v1/search/", {"q": "hammer"})
+            assert response.status_code == 503
+            assert "unavailable" in response.json()["detail"]
+
+
+@pytest.mark.elasticsearch
+def test_search_uses_elasticsearch_when_configured(api, elasticsearch_index):
+    search.reindex_all()
+    response = api.get("/api/v1/search/", {"q": "Akkuschrauber"})
+    assert response["X-Search-Backend"] == "elasticsearch"
+    assert [r["sku"] for r in response.json()["results"]] == ["SCR-18"]
+
+
+@pytest.mark.elasticsearch
+@pytest.mark.django_db(databases=["default", "read"], transaction=True)
+def test_an_edit_becomes_searchable_through_a_real_worker(elasticsearch_index, tmp_path, settings):
+    # given: a worker that projects to the read table and syncs the index, and a built index
+    tenant = Tenant.objects.create(slug="live", name="Live", default_currency="EUR")
+    build_catalog(tenant)
+    worker = Worker(tmp_path / "worker.log", env={"ELASTICSEARCH_URL": settings.ELASTICSEARCH_URL,
+                                                  "SEARCH_INDEX_ALIAS": elasticsearch_index})
+    from config.celery_app import app
+    app.control.purge()
+    worker.start()
+    try:
+        wait_for(lambda: ProductView.objects.filter(tenant_id=tenant.pk).count() == 7, timeout=60,
+                 message="read rows")
+        search.reindex_all()
+        api = client_for(api_key_create(tenant=tenant, name="s", scopes=[ApiKeyScope.READ])[1])
+        product = ProductView.objects.get(tenant_id=tenant.pk, sku="HOSE-25")
+
+        # when: a merchandiser renames the product
+        commands.product_update(tenant=tenant, product_id=product.pk, name="Spiral hose deluxe")
+
+        # then: search finds it by the new name within a bounded wait
+        def searchable() -> bool:
+            body = api.get("/api/v1/search/", {"q": "deluxe"}).json()
+            return [r["sku"] for r in body["results"]] == ["HOSE-25"]
+
+        wait_for(searchable, timeout=60, message=f"searchable (log: {worker.log})")
+        assert search.queue_length() == 0
+    finally:
+        worker.stop()
