@@ -21,7 +21,7 @@ from typing import Any
 
 from bench.stack import BENCH_DIR, OUT_DIR, BenchStack
 
-SECTIONS = ("rebuild", "throughput", "latency", "api")
+SECTIONS = ("rebuild", "throughput", "latency", "api", "search")
 
 
 def seed(tenant_slug: str, products: int) -> tuple[Any, float | None]:
@@ -75,6 +75,10 @@ def report(results: dict[str, Any]) -> str:
         from bench.api import render
 
         lines += render(results["api"])
+    if "search" in results:
+        from bench.search import render as render_search
+
+        lines += render_search(results["search"])
     return "\n".join(lines)
 
 
@@ -83,7 +87,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=1_000_000)
     parser.add_argument("--only", default="rebuild,throughput,latency",
-                        help="comma-separated: rebuild, throughput, latency, api")
+                        help="comma-separated: rebuild, throughput, latency, api, search")
     parser.add_argument("--edits", type=int, default=20_000, help="events for the throughput run")
     parser.add_argument("--latency-edits", type=int, default=500)
     parser.add_argument("--rate", type=float, default=20.0, help="edits per second, latency run")
@@ -98,6 +102,7 @@ def main() -> None:
     parser.add_argument("--api-seconds", type=int, default=15, help="wrk duration per run")
     parser.add_argument("--api-budget", type=float, default=60.0,
                         help="seconds per latency scenario before it stops sampling (at least 5)")
+    parser.add_argument("--search-samples", type=int, default=200, help="queries per search scenario")
     parser.add_argument("--report", type=Path, default=BENCH_DIR / "report.md")
     args = parser.parse_args()
     selected = args.only.split(",")
@@ -140,6 +145,12 @@ def main() -> None:
                 tenant, env, page_size=args.api_page_size, deep_page=args.api_deep_page,
                 samples=args.api_samples, baseline_samples=args.api_baseline_samples,
                 seconds=args.api_seconds, budget_s=args.api_budget, log=out_dir / "gunicorn.log")
+        if "search" in selected:
+            from bench.search import bench_search
+
+            results["search"] = bench_search(tenant, home=home, samples=args.search_samples,
+                                             baseline_samples=args.api_baseline_samples,
+                                             budget_s=args.api_budget)
         previous_path = out_dir / "results.json"
         if args.reuse and previous_path.exists():  # keep the sections of an earlier run not re-run now
             previous = json.loads(previous_path.read_text())

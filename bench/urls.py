@@ -4,4 +4,8 @@ from django.urls import include, path
 
 from config.urls import urlpatterns as platform_urlpatterns
 
-urlpatterns = [*platform_urlpatterns, path("baseline/", include("bench.baseline_api"))]
+urlpatterns = [
+    *platform_urlpatterns,
+    path("baseline/search/", include("bench.baseline_search")),
+    path("baseline/", include("bench.baseline_api")),
+]

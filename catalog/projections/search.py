@@ -124,7 +124,7 @@ def reindex_all(*, progress: Progress | None = None, keep_old: bool = False) -> 
     the newer of the build's copy and the live one); searches use the old index
     until one atomic alias update moves them.
     """
-    es = index.client()
+    es = index.admin_client()
     old = index.indices_of(index.search_alias())
     old_writes = index.indices_of(index.sync_alias())
     new = index.create_index(bulk=True)
@@ -159,7 +159,7 @@ def _indexed_ids(tenant_id: int, target: str) -> Iterator[list[str]]:
     batch: list[str] = []
     query = {"bool": {"filter": [{"term": {"tenant_id": tenant_id}}],
                       "must_not": [{"term": {"deleted": True}}]}}
-    for hit in scan(index.client(), index=target, routing=str(tenant_id), query={"query": query},
+    for hit in scan(index.admin_client(), index=target, routing=str(tenant_id), query={"query": query},
                     _source=False, size=2000):
         batch.append(hit["_id"])
         if len(batch) == 2000:
@@ -181,7 +181,7 @@ def reindex_tenant(*, tenant_id: int, progress: Progress | None = None) -> tuple
                             progress=progress)
     removed = 0
     for target in targets:
-        index.client().indices.refresh(index=target)
+        index.admin_client().indices.refresh(index=target)
         for ids in _indexed_ids(tenant_id, target):
             existing = {str(i) for i in ProductView.objects.for_tenant(tenant_id)
                         .filter(id__in=ids).values_list("id", flat=True)}

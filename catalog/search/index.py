@@ -26,6 +26,7 @@ from catalog.search.documents import ProductDocument
 logger = logging.getLogger(__name__)
 
 REFRESH_INTERVAL = "1s"
+BULK_TIMEOUT_SECONDS = 120.0
 
 
 class IndexWriteFailed(Exception):
@@ -38,9 +39,14 @@ def _client(url: str, timeout: float) -> Elasticsearch:
 
 
 def client() -> Elasticsearch:
-    """Return the Elasticsearch client of settings.ELASTICSEARCH_URL."""
+    """Return the Elasticsearch client of settings.ELASTICSEARCH_URL (query timeout)."""
     assert settings.ELASTICSEARCH_URL, "Set ELASTICSEARCH_URL to use the Elasticsearch index."
     return _client(settings.ELASTICSEARCH_URL, settings.SEARCH_TIMEOUT_SECONDS)
+
+
+def admin_client() -> Elasticsearch:
+    """Return the client for bulk writes and index administration (a longer timeout)."""
+    return client().options(request_timeout=BULK_TIMEOUT_SECONDS)
 
 
 def search_alias() -> str:
@@ -72,16 +78,16 @@ def body(*, bulk: bool) -> dict[str, Any]:
 def create_index(*, bulk: bool = False) -> str:
     """Create a new concrete index and return its name."""
     name = f"{search_alias()}-{datetime.now(UTC):%Y%m%d%H%M%S%f}"
-    client().indices.create(index=name, **body(bulk=bulk))
+    admin_client().indices.create(index=name, **body(bulk=bulk))
     return name
 
 
 def finish_bulk(index: str) -> None:
     """Give an index built in bulk its live settings back and make its documents searchable."""
-    client().indices.put_settings(index=index, settings={
+    admin_client().indices.put_settings(index=index, settings={
         "refresh_interval": REFRESH_INTERVAL, "number_of_replicas": settings.SEARCH_INDEX_REPLICAS,
     })
-    client().indices.refresh(index=index)
+    admin_client().indices.refresh(index=index)
 
 
 def indices_of(alias: str) -> list[str]:
@@ -98,7 +104,7 @@ def ensure_index() -> str:
     if live:
         return live[0]
     name = create_index()
-    client().indices.update_aliases(actions=[
+    admin_client().indices.update_aliases(actions=[
         {"add": {"index": name, "alias": search_alias()}},
         {"add": {"index": name, "alias": sync_alias()}},
     ])
@@ -122,7 +128,7 @@ def write(actions: Iterable[dict[str, Any]], *, chunk_size: int = 1000) -> tuple
     """
     written = stale = 0
     failures: list[Any] = []
-    for ok, item in streaming_bulk(client(), actions, chunk_size=chunk_size, raise_on_error=False,
+    for ok, item in streaming_bulk(admin_client(), actions, chunk_size=chunk_size, raise_on_error=False,
                                    raise_on_exception=True, max_retries=0):
         if ok:
             written += 1

@@ -35,6 +35,7 @@ def test_the_schema_documents_every_endpoint_and_the_api_key(client):
     assert set(schema["paths"]) == {
         "/api/v1/products/", "/api/v1/products/{product_id}/", "/api/v1/products/by-sku/{sku}/",
         "/api/v1/categories/", "/api/v1/brands/", "/api/v1/stats/",
+        "/api/v1/search/", "/api/v1/search/suggest",
         "/api/v1/commands/products/", "/api/v1/commands/products/{product_id}/",
     }
     assert schema["components"]["securitySchemes"]["ApiKey"] == {
@@ -89,7 +90,7 @@ def test_the_api_keeps_to_its_schema(shop, keys, wsgi_app):
     checks = [not_a_server_error, status_code_conformance, content_type_conformance,
               response_schema_conformance, negative_data_rejection]
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 10
+    assert len(operations) == 12
     for operation in operations:
         for mode, path_parameters in _cases(operation, shop):
             strategy = operation.as_strategy(generation_mode=mode, path_parameters=path_parameters)

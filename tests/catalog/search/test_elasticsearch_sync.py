@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 from django.test import override_settings
@@ -12,7 +11,7 @@ from catalog import commands
 from catalog.projections import search
 from catalog.read.models import ProductView, SearchQueueEntry
 from catalog.search import index
-from catalog.search.documents import document_from_row, SOURCE_FIELDS
+from catalog.search.documents import SOURCE_FIELDS, document_from_row
 from catalog.search.service import search_products
 from devstack.ports import free_port
 from tests.catalog.search.conftest import Catalog, drain, drain_search, make_request
@@ -21,10 +20,10 @@ pytestmark = [pytest.mark.django_db(databases=["default", "read"]), pytest.mark.
 
 
 @pytest.fixture
-def indexed(catalog: Catalog, elasticsearch_index: str) -> Iterator[Catalog]:
+def indexed(catalog: Catalog, elasticsearch_index: str) -> Catalog:
     """Both catalogs in a fresh index, with the read projection queueing changes for it."""
     search.reindex_all()
-    yield catalog
+    return catalog
 
 
 def es_skus(catalog: Catalog, text: str) -> list[str]:
@@ -154,7 +153,7 @@ def test_reindex_swaps_the_alias_while_searches_go_on_and_keeps_writes_made_duri
                 hits = index.client().search(index=index.search_alias(), routing=str(indexed.tenant.pk),
                                              query={"term": {"tenant_id": indexed.tenant.pk}}, size=0)
                 counts.append(hits["hits"]["total"]["value"])
-        except Exception as exc:  # noqa: BLE001 - any failure is what the test looks for
+        except Exception as exc:
             failures.append(exc)
         finally:
             connections.close_all()
