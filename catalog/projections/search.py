@@ -11,6 +11,8 @@ may run in any order, twice, or concurrently.
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,13 +24,14 @@ from elasticsearch.helpers import scan
 from catalog.projections.search_queue import QUEUE_TABLE
 from catalog.read.models import REVISION_SEQUENCE, ProductView
 from catalog.search import index
-from catalog.search.documents import SOURCE_FIELDS, deleted_marker, document_from_row
+from catalog.search.documents import DOCUMENTS_SQL, deleted_marker
+from catalog.search.index import Doc
 
 logger = logging.getLogger(__name__)
 
 READ_ALIAS = "read"
+BUILD_CHUNK = 2000
 Progress = Callable[[int], None]
-Doc = tuple[str, int, int, dict[str, Any]]
 
 CLAIM_SQL = f"""
 DELETE FROM {QUEUE_TABLE} WHERE id IN (
@@ -41,10 +44,12 @@ def _write_targets() -> list[str]:
     return index.indices_of(index.sync_alias()) or [index.ensure_index()]
 
 
-def _documents(tenant_id: int, product_ids: list[Any]) -> dict[str, Doc]:
-    rows = ProductView.objects.for_tenant(tenant_id).filter(id__in=product_ids).values(*SOURCE_FIELDS)
-    return {str(row["id"]): (str(row["id"]), tenant_id, row["revision"], document_from_row(row))
-            for row in rows}
+def documents(*, tenant_id: int, product_ids: list[Any]) -> dict[str, Doc]:
+    """Return the current documents of these products of the tenant, by product id."""
+    with connections[READ_ALIAS].cursor() as cursor:
+        cursor.execute(DOCUMENTS_SQL + " WHERE v.tenant_id = %s AND v.id = ANY(%s::uuid[])",
+                       [tenant_id, [str(i) for i in product_ids]])
+        return {row[0]: row for row in cursor.fetchall()}
 
 
 def sync_batch(*, limit: int = 1000) -> int:
@@ -65,14 +70,14 @@ def sync_batch(*, limit: int = 1000) -> int:
             entries[key] = max(filter(None, (entries.get(key), revision)), default=None)
         docs: list[Doc] = []
         for tenant_id, entries in by_tenant.items():
-            found = _documents(tenant_id, list(entries))
+            found = documents(tenant_id=tenant_id, product_ids=list(entries))
             docs += found.values()
             docs += [(product_id, tenant_id, revision, deleted_marker(tenant_id))
                      for product_id, revision in entries.items()
                      if product_id not in found and revision is not None]
         # Resolved after the claim: a rebuild that started before these rows were
         # queued is already in the sync alias (see reindex_all).
-        index.write(index.document_actions(docs, indices=_write_targets()))
+        index.write(docs, indices=_write_targets())
         return len(claimed)
 
 
@@ -83,27 +88,41 @@ def queue_length() -> int:
         return int(cursor.fetchone()[0])
 
 
-def _rows(tenant_id: int | None, chunk_size: int) -> Iterator[dict[str, Any]]:
-    queryset = ProductView.objects.all() if tenant_id is None else ProductView.objects.for_tenant(tenant_id)
-    return queryset.values(*SOURCE_FIELDS).iterator(chunk_size=chunk_size)
-
-
 def _index_rows(*, tenant_id: int | None, indices: list[str], version_type: str,
-                progress: Progress | None, chunk_size: int = 2000) -> int:
+                progress: Progress | None) -> int:
+    """Stream read rows (one snapshot) into the indices; return how many documents were sent.
+
+    PostgreSQL builds the JSON; a sender thread keeps one bulk request in flight
+    while the next chunk is read, so the database and Elasticsearch work at once.
+    """
+    chunks: queue.Queue[list[str] | None] = queue.Queue(maxsize=2)
+    failure: list[BaseException] = []
+
+    def sender() -> None:
+        while (lines := chunks.get()) is not None:
+            if not failure:
+                try:
+                    index.send(lines)
+                except BaseException as exc:  # handed to the reading thread
+                    failure.append(exc)
+
+    thread = threading.Thread(target=sender, name="search-bulk-sender", daemon=True)
+    thread.start()
     count = 0
-
-    def docs() -> Iterator[Doc]:
-        nonlocal count
-        for row in _rows(tenant_id, chunk_size):
-            yield str(row["id"]), row["tenant_id"], row["revision"], document_from_row(row)
-            count += 1
-            if progress and count % chunk_size == 0:
-                progress(chunk_size)
-
-    index.write(index.document_actions(docs(), indices=indices, version_type=version_type),
-                chunk_size=chunk_size)
-    if progress:
-        progress(count % chunk_size)
+    where, params = ("", []) if tenant_id is None else (" WHERE v.tenant_id = %s", [tenant_id])
+    try:
+        with transaction.atomic(using=READ_ALIAS), connections[READ_ALIAS].chunked_cursor() as cursor:
+            cursor.execute(DOCUMENTS_SQL + where, params)
+            while not failure and (rows := cursor.fetchmany(BUILD_CHUNK)):
+                chunks.put(list(index.bulk_lines(rows, indices=indices, version_type=version_type)))
+                count += len(rows)
+                if progress:
+                    progress(len(rows))
+    finally:
+        chunks.put(None)
+        thread.join()
+    if failure:
+        raise failure[0]
     return count
 
 
@@ -189,6 +208,6 @@ def reindex_tenant(*, tenant_id: int, progress: Progress | None = None) -> tuple
             if gone:
                 docs = [(product_id, tenant_id, revision, deleted_marker(tenant_id))
                         for product_id, revision in zip(gone, _next_revisions(len(gone)), strict=True)]
-                index.write(index.document_actions(docs, indices=[target]))
+                index.write(docs, indices=[target])
                 removed += len(gone)
     return documents, removed

@@ -15,13 +15,6 @@ from django_elasticsearch_dsl.registries import registry
 
 from catalog.read.models import ProductView
 
-# The read-row columns a document is built from.
-SOURCE_FIELDS = (
-    "id", "tenant_id", "sku", "name", "description", "effective_price", "brand_id", "brand_name",
-    "category_ids", "category_tree_ids", "tags", "attributes", "translations", "is_available",
-    "created_at", "updated_at", "version", "revision",
-)
-
 
 def _text_with_keyword(**kwargs: Any) -> fields.TextField:
     return fields.TextField(fields={"raw": fields.KeywordField(ignore_above=256)}, **kwargs)
@@ -42,7 +35,7 @@ class ProductDocument(Document):
     i18n_description = fields.TextField()
     tags = _text_with_keyword()
     brand_id = fields.LongField()
-    brand_name = _text_with_keyword()
+    brand_name = fields.TextField()
     category_ids = fields.LongField()
     category_tree_ids = fields.LongField()
     price_cents = fields.LongField()
@@ -62,41 +55,37 @@ class ProductDocument(Document):
 
 
 def attribute_pair(name: str, value: Any) -> str:
-    """Return the keyword an attribute is filtered by: strings as they are, other values as JSON."""
+    """Return the keyword an attribute filter looks for: strings as they are, other values as JSON."""
     return f"{name}={value if isinstance(value, str) else json.dumps(value)}"
 
 
-def document_from_row(row: dict[str, Any]) -> dict[str, Any]:
-    """Return the document body of a read row (a dict with SOURCE_FIELDS)."""
-    translations = row["translations"] or {}
-    names = [t["name"] for t in translations.values() if isinstance(t, dict) and t.get("name")]
-    descriptions = [t["description"] for t in translations.values()
-                    if isinstance(t, dict) and t.get("description")]
-    tenant = str(row["tenant_id"])
-    return {
-        "tenant_id": row["tenant_id"],
-        "deleted": False,
-        "sku": row["sku"],
-        "name": row["name"],
-        "description": row["description"],
-        "i18n_name": names,
-        "i18n_description": descriptions,
-        "tags": row["tags"],
-        "brand_id": row["brand_id"],
-        "brand_name": row["brand_name"],
-        "category_ids": row["category_ids"],
-        "category_tree_ids": row["category_tree_ids"],
-        "price_cents": int(row["effective_price"] * 100),
-        "is_available": row["is_available"],
-        "attribute_pairs": [attribute_pair(k, v) for k, v in (row["attributes"] or {}).items()
-                            if not isinstance(v, (dict, list))],
-        "created_at": row["created_at"].isoformat(),
-        "updated_at": row["updated_at"].isoformat(),
-        "version": row["version"],
-        "suggest": {"input": [row["name"][:50], row["sku"]], "contexts": {"tenant": [tenant]}},
-    }
+# The document of a read row ``v``, built by PostgreSQL as JSON text: the index build
+# streams these without a Python object per row. Attribute values: strings as they
+# are, numbers and booleans as JSON (what attribute_pair() looks for).
+DOCUMENT_SQL = """json_build_object(
+    'tenant_id', v.tenant_id, 'deleted', false, 'sku', v.sku, 'name', v.name,
+    'description', v.description,
+    'i18n_name', jsonb_path_query_array(v.translations, '$.*.name ? (@.type() == "string")'),
+    'i18n_description',
+        jsonb_path_query_array(v.translations, '$.*.description ? (@.type() == "string")'),
+    'tags', v.tags, 'brand_id', v.brand_id, 'brand_name', v.brand_name,
+    'category_ids', v.category_ids, 'category_tree_ids', v.category_tree_ids,
+    'price_cents', (v.effective_price * 100)::bigint, 'is_available', v.is_available,
+    'attribute_pairs', ARRAY(
+        SELECT a.key || '=' || CASE jsonb_typeof(a.value) WHEN 'string' THEN a.value #>> '{}'
+                                    ELSE a.value::text END
+        FROM jsonb_each(v.attributes) a WHERE jsonb_typeof(a.value) IN ('string', 'number', 'boolean')),
+    'created_at', v.created_at, 'updated_at', v.updated_at, 'version', v.version,
+    'suggest', json_build_object('input', json_build_array(left(v.name, 50), v.sku),
+                                 'contexts', json_build_object('tenant', json_build_array(v.tenant_id::text)))
+)::text"""
+
+DOCUMENTS_SQL = f"""
+SELECT v.id::text, v.tenant_id, v.revision, {DOCUMENT_SQL}
+FROM catalog_read_productview v
+"""
 
 
-def deleted_marker(tenant_id: int) -> dict[str, Any]:
-    """Return the body that replaces a deleted product's document (no text, no suggestion)."""
-    return {"tenant_id": tenant_id, "deleted": True}
+def deleted_marker(tenant_id: int) -> str:
+    """Return the JSON that replaces a deleted product's document (no text, no suggestion)."""
+    return json.dumps({"tenant_id": tenant_id, "deleted": True})

@@ -12,14 +12,15 @@ it back after Elasticsearch forgets its delete tombstones.
 from __future__ import annotations
 
 import functools
+import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
 from elasticsearch import Elasticsearch, NotFoundError
-from elasticsearch.helpers import streaming_bulk
 
 from catalog.search.documents import ProductDocument
 
@@ -111,33 +112,65 @@ def ensure_index() -> str:
     return name
 
 
-def document_actions(docs: Iterable[tuple[str, int, int, dict[str, Any]]], *, indices: list[str],
-                     version_type: str = "external") -> Iterable[dict[str, Any]]:
-    """Yield a bulk index action per (id, tenant id, revision, body) for every index."""
+# A document to write: (product id, tenant id, revision, the body as JSON text).
+Doc = tuple[str, int, int, str]
+
+
+def bulk_lines(docs: Iterable[Doc], *, indices: list[str],
+               version_type: str = "external") -> Iterator[str]:
+    """Yield the NDJSON of an index action per document and target index (routed, versioned)."""
+    targets = [json.dumps(name) for name in indices]
     for doc_id, tenant_id, revision, source in docs:
-        for index in indices:
-            yield {"_op_type": "index", "_index": index, "_id": doc_id, "routing": str(tenant_id),
-                   "version": revision, "version_type": version_type, "_source": source}
+        for target in targets:
+            yield (f'{{"index":{{"_index":{target},"_id":"{doc_id}","routing":"{tenant_id}",'
+                   f'"version":{revision},"version_type":"{version_type}"}}}}\n{source}\n')
 
 
-def write(actions: Iterable[dict[str, Any]], *, chunk_size: int = 1000) -> tuple[int, int]:
-    """Send bulk actions; return (written, stale). Raise IndexWriteFailed on any other refusal.
+@dataclass
+class Written:
+    """What a bulk write did: documents taken, and stale ones refused (a newer version is there)."""
 
-    A version conflict means the index already holds this revision or a newer
-    one: the write is stale and skipping it is right.
-    """
-    written = stale = 0
-    failures: list[Any] = []
-    for ok, item in streaming_bulk(admin_client(), actions, chunk_size=chunk_size, raise_on_error=False,
-                                   raise_on_exception=True, max_retries=0):
-        if ok:
-            written += 1
-            continue
-        result = next(iter(item.values()))
-        if result.get("status") == 409:
-            stale += 1
+    written: int = 0
+    stale: int = 0
+
+    def add(self, other: Written) -> None:
+        """Add the counts of another write."""
+        self.written += other.written
+        self.stale += other.stale
+
+
+def send(lines: list[str]) -> Written:
+    """Send one bulk request; raise IndexWriteFailed for any refusal but a version conflict."""
+    if not lines:
+        return Written()
+    response = admin_client().bulk(
+        operations="".join(lines),
+        filter_path="errors,items.*.status,items.*.error.type,items.*.error.reason",
+    )
+    if not response["errors"]:
+        return Written(written=len(lines))
+    result, failures = Written(), []
+    for item in response["items"]:
+        outcome = next(iter(item.values()))
+        if outcome["status"] < 300:
+            result.written += 1
+        elif outcome["status"] == 409:  # the index holds this revision or a newer one
+            result.stale += 1
         else:
-            failures.append(result)
+            failures.append(outcome)
     if failures:
         raise IndexWriteFailed(f"{len(failures)} documents refused, first: {failures[0]}")
-    return written, stale
+    return result
+
+
+def write(docs: Iterable[Doc], *, indices: list[str], version_type: str = "external",
+          chunk_size: int = 1000) -> Written:
+    """Write documents to every index in bulk requests of ``chunk_size`` actions."""
+    total, batch = Written(), []
+    for line in bulk_lines(docs, indices=indices, version_type=version_type):
+        batch.append(line)
+        if len(batch) >= chunk_size:
+            total.add(send(batch))
+            batch = []
+    total.add(send(batch))
+    return total

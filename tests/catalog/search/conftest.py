@@ -91,9 +91,11 @@ def build_catalog(tenant: Tenant, *, extra_sku_prefix: str = "") -> Catalog:
 def elasticsearch_index(elasticsearch_url: str) -> Iterator[str]:
     """Point the search settings at the session's Elasticsearch with an alias of this test's own."""
     alias = f"test-products-{uuid.uuid4().hex[:12]}"
-    with override_settings(ELASTICSEARCH_URL=elasticsearch_url, SEARCH_INDEX_ALIAS=alias):
+    # A generous query timeout: a busy test machine must not turn a slow answer into a fallback.
+    with override_settings(ELASTICSEARCH_URL=elasticsearch_url, SEARCH_INDEX_ALIAS=alias,
+                           SEARCH_TIMEOUT_SECONDS=60):
         yield alias
-        with Elasticsearch(elasticsearch_url, request_timeout=30) as es:
+        with Elasticsearch(elasticsearch_url, request_timeout=120) as es:
             es.indices.delete(index=f"{alias}-*", ignore_unavailable=True, allow_no_indices=True)
 
 

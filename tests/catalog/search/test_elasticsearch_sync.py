@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 
 import pytest
@@ -11,7 +12,6 @@ from catalog import commands
 from catalog.projections import search
 from catalog.read.models import ProductView, SearchQueueEntry
 from catalog.search import index
-from catalog.search.documents import SOURCE_FIELDS, document_from_row
 from catalog.search.service import search_products
 from devstack.ports import free_port
 from tests.catalog.search.conftest import Catalog, drain, drain_search, make_request
@@ -54,36 +54,34 @@ def test_an_edit_reaches_the_index_through_the_queue(indexed):
 
 def test_an_older_document_never_replaces_a_newer_one(indexed):
     # given: the indexed document of HAM-100 and an older copy of it
-    row = ProductView.objects.filter(pk=indexed.products["HAM-100"].pk).values(*SOURCE_FIELDS).get()
-    old = {**document_from_row(row), "name": "Outdated name"}
-    commands.product_update(tenant=indexed.tenant, product_id=row["id"], name="Claw hammer 500 g")
+    product_id = str(indexed.products["HAM-100"].pk)
+    old = search.documents(tenant_id=indexed.tenant.pk, product_ids=[product_id])[product_id]
+    commands.product_update(tenant=indexed.tenant, product_id=product_id, name="Claw hammer 500 g")
     drain()
     drain_search()
 
     # when: the older copy arrives late
-    written, stale = index.write(index.document_actions(
-        [(str(row["id"]), indexed.tenant.pk, row["revision"], old)], indices=[index.search_alias()]))
+    result = index.write([old], indices=[index.search_alias()])
 
     # then: Elasticsearch itself rejects it
-    assert (written, stale) == (0, 1)
+    assert (result.written, result.stale) == (0, 1)
     assert indexed_source(indexed, "HAM-100")["_source"]["name"] == "Claw hammer 500 g"
 
 
 def test_a_deleted_product_is_not_brought_back_by_a_late_older_write(indexed):
     # given: HAM-100's document as it was, then the product deleted and synced
-    row = ProductView.objects.filter(pk=indexed.products["HAM-100"].pk).values(*SOURCE_FIELDS).get()
-    commands.product_delete(tenant=indexed.tenant, product_id=row["id"])
+    product_id = str(indexed.products["HAM-100"].pk)
+    old = search.documents(tenant_id=indexed.tenant.pk, product_ids=[product_id])[product_id]
+    commands.product_delete(tenant=indexed.tenant, product_id=product_id)
     drain()
     drain_search()
     assert "HAM-100" not in es_skus(indexed, "hammer")
 
     # when: the old document arrives late (after Elasticsearch forgot any delete tombstone)
-    written, stale = index.write(index.document_actions(
-        [(str(row["id"]), indexed.tenant.pk, row["revision"], document_from_row(row))],
-        indices=[index.search_alias()]))
+    result = index.write([old], indices=[index.search_alias()])
 
     # then: the versioned deleted marker wins, and the product stays gone from search
-    assert (written, stale) == (0, 1)
+    assert (result.written, result.stale) == (0, 1)
     drain_search()
     assert "HAM-100" not in es_skus(indexed, "hammer")
     assert indexed_source(indexed, "HAM-100")["_source"] == {"tenant_id": indexed.tenant.pk,
@@ -193,10 +191,9 @@ def test_reindex_swaps_the_alias_while_searches_go_on_and_keeps_writes_made_duri
 def test_a_tenant_reindex_in_place_repairs_that_tenant_only(indexed, other_tenant):
     # given: a stray document in tenant A's part of the index, and B's documents
     stray = "00000000-0000-0000-0000-000000000001"
-    index.write(index.document_actions(
-        [(stray, indexed.tenant.pk, 1, {"tenant_id": indexed.tenant.pk, "deleted": False,
-                                        "name": "Stray hammer", "sku": "STRAY"})],
-        indices=[index.search_alias()]))
+    stray_body = json.dumps({"tenant_id": indexed.tenant.pk, "deleted": False,
+                             "name": "Stray hammer", "sku": "STRAY"})
+    index.write([(stray, indexed.tenant.pk, 1, stray_body)], indices=[index.search_alias()])
     index.client().indices.refresh(index=index.search_alias())
     before_b = search_products(make_request(other_tenant, "", page_size=100), backend="elasticsearch")
 
