@@ -1,10 +1,10 @@
 """Search on PostgreSQL: full text (the read rows' search vectors) and trigram similarity.
 
-Typo tolerance comes from ``word_similarity`` of the query against the name
-(pg_trgm, GIN index on the name); words come from the search vector, which
-holds SKU, name and every translated name (weight A), tags (B) and
-descriptions (C), so ranking puts name matches above description and tag
-matches. An exact SKU ranks first.
+Words come from the search vector, which holds SKU, name and every translated
+name (weight A), tags (B) and descriptions (C), so ranking puts name matches
+above tag and description matches. When no product has every word, typo
+tolerance takes over: ``word_similarity`` of the text against the name (pg_trgm,
+GIN index on the name). An exact SKU matches and ranks first either way.
 """
 
 from __future__ import annotations
@@ -39,13 +39,16 @@ def _set_threshold() -> None:
                        [str(settings.SEARCH_TRIGRAM_THRESHOLD)])
 
 
-def _matching(request: SearchRequest, filters: ProductFilters) -> QuerySet[ProductView]:
+def _matching(request: SearchRequest, filters: ProductFilters, *,
+              similar: bool = False) -> QuerySet[ProductView]:
+    """Return the matches: every word (full text), or with ``similar`` names like the text."""
     queryset = selectors.filtered_products(tenant_id=request.tenant_id, filters=filters)
     if not request.text:
         return queryset
+    if similar:
+        return queryset.filter(Q(name__trigram_word_similar=request.text) | Q(sku=request.text))
     words = SearchQuery(request.text, config="simple", search_type="websearch")
-    return queryset.filter(Q(search_vector=words) | Q(name__trigram_word_similar=request.text)
-                           | Q(sku=request.text))
+    return queryset.filter(Q(search_vector=words) | Q(sku=request.text))
 
 
 def _facet_filters(filters: ProductFilters, *, keep: str = "") -> Q:
@@ -72,10 +75,10 @@ def _price_bucket(low: Any, high: Any) -> Q:
     return condition
 
 
-def _facets(request: SearchRequest) -> FacetCounts:
+def _facets(request: SearchRequest, *, similar: bool) -> FacetCounts:
     """Count facet values in two passes over the matches (facet filters left out of the base)."""
     filters = request.filters
-    base = _matching(request, dataclasses.replace(filters, **NO_FACET_FILTERS))
+    base = _matching(request, dataclasses.replace(filters, **NO_FACET_FILTERS), similar=similar)
     every, no_price = _facet_filters(filters), _facet_filters(filters, keep="price")
     no_availability = _facet_filters(filters, keep="availability")
     counts: dict[str, Any] = {
@@ -99,18 +102,21 @@ def _facets(request: SearchRequest) -> FacetCounts:
     )
 
 
-def _ordered(queryset: QuerySet[ProductView], request: SearchRequest) -> QuerySet[ProductView]:
+def _ordered(queryset: QuerySet[ProductView], request: SearchRequest, *,
+             similar: bool) -> QuerySet[ProductView]:
     if request.sort in {"price", "-price"}:
         return queryset.order_by(request.sort.replace("price", "effective_price"), "sku")
     if request.sort == "newest":
         return queryset.order_by("-created_at", "sku")
     if not request.text:
         return queryset.order_by("name", "sku")
-    words = SearchQuery(request.text, config="simple", search_type="websearch")
-    return queryset.annotate(
-        exact=Case(When(sku=request.text, then=Value(1)), default=Value(0), output_field=IntegerField()),
-        rank=SearchRank(F("search_vector"), words) + TrigramWordSimilarity(request.text, "name"),
-    ).order_by("-exact", "-rank", "sku")
+    exact = Case(When(sku=request.text, then=Value(1)), default=Value(0), output_field=IntegerField())
+    if similar:
+        rank: Any = TrigramWordSimilarity(request.text, "name")
+    else:
+        rank = SearchRank(F("search_vector"), SearchQuery(request.text, config="simple",
+                                                          search_type="websearch"))
+    return queryset.annotate(exact=exact, rank=rank).order_by("-exact", "-rank", "sku")
 
 
 class PostgresSearch:
@@ -122,11 +128,21 @@ class PostgresSearch:
         """Return the page of hits (and facets) of ``request``."""
         with transaction.atomic(using=READ_ALIAS):
             _set_threshold()
+            similar = False
             matches = _matching(request, request.filters)
-            page = _ordered(matches, request)[request.offset:request.offset + request.page_size]
-            ids = [str(i) for i in page.values_list("id", flat=True)]
             total = matches.count()
-            facets = _facets(request) if request.facets else None
+            if not total and request.text:
+                # No product has every word: look for names like the text (typos forgiven).
+                # Only then, because trigram matching of common words is the costly part.
+                similar = True
+                matches = _matching(request, request.filters, similar=True)
+                total = matches.count()
+            ids: list[str] = []
+            if total > request.offset:
+                page = _ordered(matches, request, similar=similar)
+                ids = [str(i) for i in page[request.offset:request.offset + request.page_size]
+                       .values_list("id", flat=True)]
+            facets = _facets(request, similar=similar) if request.facets else None
         return Hits(ids=ids, total=total, facets=facets)
 
     def suggest(self, *, tenant_id: int, prefix: str, limit: int) -> list[Suggestion]:
