@@ -79,6 +79,8 @@ def report(results: dict[str, Any]) -> str:
         from bench.search import render as render_search
 
         lines += render_search(results["search"])
+    if results.get("plots"):
+        lines += ["## Plots", ""] + [f"![{Path(p).stem}]({p})" for p in results["plots"]] + [""]
     return "\n".join(lines)
 
 
@@ -161,6 +163,10 @@ def main() -> None:
                     results["carried"] = {"sections": carried, "when": previous.get("carried", {})
                                           .get("when", previous.get("when"))}
         (out_dir / "results.json").write_text(json.dumps(results, indent=2, default=str))
+        from bench.plots import plot_all
+
+        plots = plot_all(results, args.report.parent / "plots")
+        results["plots"] = [str(p.relative_to(args.report.parent)) for p in plots]
         args.report.write_text(report(results))
         print(report(results))
     finally:
