@@ -78,7 +78,7 @@ def relay_search_task() -> bool:
     """Wake the search sync when changes wait (a lost wake-up, Elasticsearch back after an outage)."""
     from catalog.projections import search
 
-    if search_sync_enabled() and search.queue_length() > 0:
+    if search_sync_enabled() and search.has_queued():
         sync_search_task.delay()
         return True
     return False

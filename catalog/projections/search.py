@@ -81,6 +81,13 @@ def sync_batch(*, limit: int = 1000) -> int:
         return len(claimed)
 
 
+def has_queued() -> bool:
+    """Tell whether any read-row change waits for the search index (cheap at any queue length)."""
+    with connections[READ_ALIAS].cursor() as cursor:
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {QUEUE_TABLE})")
+        return bool(cursor.fetchone()[0])
+
+
 def queue_length() -> int:
     """Return how many read-row changes wait for the search index."""
     with connections[READ_ALIAS].cursor() as cursor:
