@@ -75,8 +75,8 @@ def _price_bucket(low: Any, high: Any) -> Q:
     return condition
 
 
-def _facets(request: SearchRequest, *, similar: bool) -> FacetCounts:
-    """Count facet values in two passes over the matches (facet filters left out of the base)."""
+def _facets(request: SearchRequest, *, similar: bool) -> tuple[int, FacetCounts]:
+    """Count the matches and the facet values in two passes (facet filters left out of the base)."""
     filters = request.filters
     base = _matching(request, dataclasses.replace(filters, **NO_FACET_FILTERS), similar=similar)
     every, no_price = _facet_filters(filters), _facet_filters(filters, keep="price")
@@ -89,12 +89,13 @@ def _facets(request: SearchRequest, *, similar: bool) -> FacetCounts:
     counts |= {f"p{i}": Count("id", filter=no_price & _price_bucket(r.low, r.high))
                for i, r in enumerate(ranges)}
     counts |= {"in_stock": Count("id", filter=no_availability & Q(is_available=True)),
-               "out_of_stock": Count("id", filter=no_availability & Q(is_available=False))}
+               "out_of_stock": Count("id", filter=no_availability & Q(is_available=False)),
+               "total": Count("id", filter=every)}
     totals = base.aggregate(**counts)
     brands = (base.filter(_facet_filters(filters, keep="brand"), brand_id__isnull=False)
               .values("brand_id").annotate(n=Count("id")).order_by("-n", "brand_id")
               [:BRAND_FACET_LIMIT])
-    return FacetCounts(
+    return totals["total"], FacetCounts(
         categories={c: totals[f"c{c}"] for c in request.category_facet_ids if totals[f"c{c}"]},
         brands={row["brand_id"]: row["n"] for row in brands},
         prices=[totals[f"p{i}"] for i in range(len(ranges))],
@@ -128,21 +129,22 @@ class PostgresSearch:
         """Return the page of hits (and facets) of ``request``."""
         with transaction.atomic(using=READ_ALIAS):
             _set_threshold()
-            similar = False
-            matches = _matching(request, request.filters)
-            total = matches.count()
-            if not total and request.text:
-                # No product has every word: look for names like the text (typos forgiven).
-                # Only then, because trigram matching of common words is the costly part.
-                similar = True
-                matches = _matching(request, request.filters, similar=True)
-                total = matches.count()
+            # No product has every word: look for names like the text (typos forgiven).
+            # Only then, because trigram matching of common words is the costly part.
+            for similar in (False, True) if request.text else (False,):
+                facets = None
+                if request.facets:  # the facet pass counts the matches too
+                    total, facets = _facets(request, similar=similar)
+                else:
+                    total = _matching(request, request.filters, similar=similar).count()
+                if total:
+                    break
             ids: list[str] = []
             if total > request.offset:
-                page = _ordered(matches, request, similar=similar)
+                page = _ordered(_matching(request, request.filters, similar=similar), request,
+                                similar=similar)
                 ids = [str(i) for i in page[request.offset:request.offset + request.page_size]
                        .values_list("id", flat=True)]
-            facets = _facets(request, similar=similar) if request.facets else None
         return Hits(ids=ids, total=total, facets=facets)
 
     def suggest(self, *, tenant_id: int, prefix: str, limit: int) -> list[Suggestion]:
