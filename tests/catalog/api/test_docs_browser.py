@@ -13,8 +13,20 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOT = os.environ.get("API_DOCS_SCREENSHOT", "")
 
 
+def _operation_count() -> int:
+    """Return how many operations the OpenAPI schema holds."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return sum(1 for item in schema["paths"].values() for method in item
+               if method in {"get", "post", "put", "patch", "delete"})
+
+
 def test_swagger_ui_lists_every_operation_without_leaving_the_server(live_server, chromium_path):
     from playwright.sync_api import expect, sync_playwright
+
+    expected = _operation_count()
+    assert expected >= 12  # products, details, taxonomy, stats, search, suggest, commands
 
     outside: list[str] = []
     with sync_playwright() as playwright:
@@ -28,7 +40,7 @@ def test_swagger_ui_lists_every_operation_without_leaving_the_server(live_server
             # then
             operations = page.locator(".opblock-summary-path")
             expect(operations.first).to_be_visible(timeout=15_000)
-            expect(page.locator(".opblock")).to_have_count(10)
+            expect(page.locator(".opblock")).to_have_count(expected)
             expect(page.locator(".btn.authorize")).to_be_visible()
             if SCREENSHOT:
                 page.screenshot(path=SCREENSHOT, full_page=True)
