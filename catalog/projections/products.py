@@ -113,10 +113,15 @@ WHERE v.id = s.id AND (v.version > s.version OR (v.version = s.version
 """
 
 
-def lock_tenant(tenant_id: int) -> None:
-    """Serialize projection of one tenant until the read transaction ends."""
+def lock_tenant(tenant_id: int, *, shared: bool = False) -> None:
+    """Serialize projection of one tenant until the read transaction ends.
+
+    ``shared`` is for rebuild batches: they cover disjoint products and may run
+    side by side, while live projection (exclusive) still waits for them.
+    """
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
     with connections[READ_ALIAS].cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x5EAD, tenant_id])
+        cursor.execute(f"SELECT {function}(%s, %s)", [0x5EAD, tenant_id])
 
 
 def _stage(tenant_id: int, product_ids: list[Any]) -> set[Any]:
@@ -138,7 +143,7 @@ def _stage(tenant_id: int, product_ids: list[Any]) -> set[Any]:
     return found
 
 
-def project_products(*, tenant_id: int, product_ids: Iterable[Any]) -> int:
+def project_products(*, tenant_id: int, product_ids: Iterable[Any], shared: bool = False) -> int:
     """Make the read rows of these products match the write side now; return rows written.
 
     Products missing on the write side (deleted) lose their read row. A read
@@ -149,7 +154,7 @@ def project_products(*, tenant_id: int, product_ids: Iterable[Any]) -> int:
     if not ids:
         return 0
     with transaction.atomic(using=READ_ALIAS), connections[READ_ALIAS].cursor() as cursor:
-        lock_tenant(tenant_id)
+        lock_tenant(tenant_id, shared=shared)
         cursor.execute(STAGE_SQL)
         cursor.execute("TRUNCATE productview_stage")
         wanted = set(ids)

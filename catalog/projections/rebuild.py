@@ -6,14 +6,19 @@ live edits projected in between are never overwritten by older data.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
-from django.db import connections
+from django.db import OperationalError, connections
 
 from catalog.projections.products import READ_ALIAS, WRITE_ALIAS, project_products
 from catalog.projections.taxonomy import rebuild_taxonomy
 
+logger = logging.getLogger(__name__)
+
 Progress = Callable[[int], None]
+DEADLOCK_RETRIES = 3
 
 
 def _keyset_ids(alias: str, table: str, tenant_id: int, batch_size: int) -> Iterator[list[str]]:
@@ -32,14 +37,55 @@ def _keyset_ids(alias: str, table: str, tenant_id: int, batch_size: int) -> Iter
         after = ids[-1]
 
 
-def rebuild_tenant(*, tenant_id: int, batch_size: int = 5000, progress: Progress | None = None) -> int:
-    """Project every product, category and brand of the tenant, drop orphans; return products."""
+def _project_batch(tenant_id: int, ids: list[str]) -> int:
+    """Project one rebuild batch on this thread's own connections (shared tenant lock)."""
+    try:
+        for attempt in range(1, DEADLOCK_RETRIES + 1):
+            try:
+                project_products(tenant_id=tenant_id, product_ids=ids, shared=True)
+                return len(ids)
+            except OperationalError as exc:  # two batches may re-project the same stale SKU
+                if "deadlock" not in str(exc) or attempt == DEADLOCK_RETRIES:
+                    raise
+                logger.warning("rebuild batch deadlocked (attempt %s); retrying", attempt)
+        return len(ids)
+    finally:
+        connections.close_all()
+
+
+def rebuild_tenant(*, tenant_id: int, batch_size: int = 5000, progress: Progress | None = None,
+                   workers: int = 1) -> int:
+    """Project every product, category and brand of the tenant, drop orphans; return products.
+
+    With ``workers`` > 1, batches run side by side on their own connections under
+    the tenant lock taken *shared* (live projection takes it exclusively, so it
+    still never interleaves with a batch); use it outside a test transaction.
+    """
     products = 0
-    for ids in _keyset_ids(WRITE_ALIAS, "catalog_product", tenant_id, batch_size):
-        project_products(tenant_id=tenant_id, product_ids=ids)
-        products += len(ids)
-        if progress:
-            progress(len(ids))
+    if workers <= 1:
+        for ids in _keyset_ids(WRITE_ALIAS, "catalog_product", tenant_id, batch_size):
+            project_products(tenant_id=tenant_id, product_ids=ids)
+            products += len(ids)
+            if progress:
+                progress(len(ids))
+    else:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rebuild") as pool:
+            running: set[Future[int]] = set()
+
+            def collect() -> int:
+                nonlocal running
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                count = sum(f.result() for f in done)  # re-raises a batch's error
+                if progress and count:
+                    progress(count)
+                return count
+
+            for ids in _keyset_ids(WRITE_ALIAS, "catalog_product", tenant_id, batch_size):
+                if len(running) >= workers * 2:
+                    products += collect()
+                running.add(pool.submit(_project_batch, tenant_id, ids))
+            while running:
+                products += collect()
     remove_orphans(tenant_id=tenant_id, batch_size=batch_size)
     rebuild_taxonomy(tenant_id=tenant_id)
     return products

@@ -17,6 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("slug", nargs="?", help="tenant slug")
         parser.add_argument("--all", action="store_true", help="rebuild every tenant")
         parser.add_argument("--batch-size", type=int, default=5000)
+        parser.add_argument("--workers", type=int, default=2,
+                            help="batches projected side by side (one connection pair each)")
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -30,6 +32,7 @@ class Command(BaseCommand):
                 started = time.monotonic()
                 task = progress.add_task(tenant.slug, total=product_count(tenant_id=tenant.pk))
                 rows = rebuild_tenant(tenant_id=tenant.pk, batch_size=options["batch_size"],
+                                      workers=options["workers"],
                                       progress=lambda n, task=task: progress.advance(task, n))
                 elapsed = time.monotonic() - started
                 self.stdout.write(f"{tenant.slug}: {rows} rows in {elapsed:.1f}s "

@@ -185,3 +185,27 @@ def test_only_renames_and_moves_reach_the_products_of_a_category_or_brand(tenant
         [str(tools.pk), str(drills.pk)])
     assert _fan_out_ids(Aggregate.BRAND, pending("brand")) == [str(brand.pk)]
     assert str(other_brand.pk) not in _fan_out_ids(Aggregate.BRAND, pending("brand"))
+
+
+@pytest.mark.django_db(databases=["default", "read"], transaction=True)
+def test_a_rebuild_on_two_workers_restores_every_row_of_its_tenant_only(tenant, other_tenant):
+    # given: committed products in two tenants, some read rows lost, damaged or orphaned
+    products = [commands.product_create(tenant=tenant, sku=f"P-{i}", name="x", price="3.00")
+                for i in range(40)]
+    foreign = commands.product_create(tenant=other_tenant, sku="P-0", name="theirs", price="3.00")
+    drain()
+    ProductView.objects.filter(pk__in=[p.pk for p in products[:10]]).delete()
+    ProductView.objects.filter(pk=products[10].pk).update(name="tampered")
+    Product.objects.filter(pk=products[11].pk).delete()  # no signal path: an orphan read row
+    ProductView.objects.filter(pk=foreign.pk).update(name="left alone")
+    reported: list[int] = []
+
+    # when: eight batches run on two threads, each on its own connections
+    rows = rebuild_tenant(tenant_id=tenant.pk, batch_size=5, workers=2, progress=reported.append)
+
+    # then: every product of the tenant has its row again, the orphan is gone, B is untouched
+    assert rows == sum(reported) == 39
+    assert ProductView.objects.filter(tenant_id=tenant.pk).count() == 39
+    assert ProductView.objects.get(pk=products[10].pk).name == "x"
+    assert not ProductView.objects.filter(pk=products[11].pk).exists()
+    assert ProductView.objects.get(pk=foreign.pk).name == "left alone"
