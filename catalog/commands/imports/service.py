@@ -129,6 +129,11 @@ class BatchWriter:
         self.copy_sql = f"COPY import_stage (row_no, {', '.join(columns)}) FROM STDIN"
         self.skip_row_triggers = can_skip_row_triggers(using=using)
         with connections[using].cursor() as cursor:
+            try:
+                with transaction.atomic(using=using):
+                    cursor.execute(sql.TEMP_BUFFERS_SQL)
+            except DatabaseError:
+                pass  # the session already used temp tables: keep its setting
             for statement in sql.CREATE_TABLES:
                 cursor.execute(statement)
             cursor.execute(sql.CLEAR_IMPORT)
@@ -139,7 +144,6 @@ class BatchWriter:
         params: dict[str, Any] = {"tenant": self.tenant.pk, "actor": self.actor_id,
                                   "currency": self.tenant.default_currency,
                                   "locales": list(settings.CATALOG_LOCALES),
-                                  "locale_path": sql.locale_path(list(settings.CATALOG_LOCALES)),
                                   "status": EventStatus.BULK}
         rejections: list[Rejection] = []
         with transaction.atomic(using=self.using), connection.cursor() as cursor:

@@ -66,33 +66,55 @@ def _given(column: str) -> str:
     return f"coalesce(btrim(s.{column}), '') <> ''"
 
 
-# Regular expressions and JSON paths instead of set-returning subqueries: one function
-# call per row, not a subplan (the check runs on every row of every batch).
-_SEGMENT_BAD = r"(s.categories ~ '(^|[|>])\s*($|[|>])' OR s.categories ~ '[^|>]{255}[^|>]')"
-_TAG_BAD = r"(s.tags ~ '(^|\|)\s*($|\|)' OR s.tags ~ '[^|]{51}')"
-_UNKNOWN_LOCALE_PATH = "jsonb_path_exists(s.translations::jsonb, %(locale_path)s::jsonpath)"
-_UNKNOWN_LOCALE = (
-    "(SELECT k FROM jsonb_object_keys(s.translations::jsonb) AS k"
-    " WHERE k <> ALL(%(locales)s::text[]) LIMIT 1)"
+# Catalog files repeat their category paths, tags and JSON documents from row to row:
+# these columns are checked once per distinct value of the batch (``v``), and each
+# row takes the problem of its value by a hash join.
+_NO_EMPTY_PART = (
+    "(replace(v, ' ', '') LIKE ANY (ARRAY['>%%', '|%%', '%%>', '%%|', '%%>>%%', '%%||%%', '%%>|%%',"
+    " '%%|>%%']))"
 )
-_TRANSLATION_BAD = """jsonb_path_exists(s.translations::jsonb, '$.* ? (@.type() != "object"
-    || !exists(@.name) || @.name.type() != "string"
-    || (exists(@.description) && @.description.type() != "string")
-    || exists(@.keyvalue() ? (@.key != "name" && @.key != "description")))')"""
-_TRANSLATION_NAME_LONG_PATH = (
-    """jsonb_path_exists(s.translations::jsonb, '$.*.name ? (@ like_regex "^.{255}." flag "s")')"""
+_CATEGORY_BAD = (
+    f"{_NO_EMPTY_PART} OR (length(v) > 255 AND EXISTS (SELECT 1 FROM regexp_split_to_table(v, '[|>]')"
+    " AS part WHERE length(btrim(part)) > 255))"
 )
+_TAG_BAD = (
+    "(replace(v, ' ', '') LIKE ANY (ARRAY['|%%', '%%|', '%%||%%'])) OR (length(v) > 50 AND EXISTS"
+    " (SELECT 1 FROM unnest(string_to_array(v, '|')) AS tag WHERE length(btrim(tag)) > 50))"
+)
+_UNKNOWN_LOCALE = "(SELECT k FROM jsonb_object_keys(j) AS k WHERE k <> ALL(%(locales)s::text[]) LIMIT 1)"
+_TRANSLATION_BAD = """EXISTS (SELECT 1 FROM jsonb_each(j) AS e WHERE CASE
+    WHEN jsonb_typeof(e.value) <> 'object' THEN true
+    ELSE jsonb_typeof(e.value -> 'name') IS DISTINCT FROM 'string'
+      OR coalesce(jsonb_typeof(e.value -> 'description'), 'string') <> 'string'
+      OR (e.value - 'name' - 'description') <> '{}'::jsonb END)"""
 _TRANSLATION_NAME_LONG = (
-    "(SELECT e.key FROM jsonb_each(s.translations::jsonb) AS e"
-    " WHERE length(e.value ->> 'name') > 255 LIMIT 1)"
+    "(SELECT e.key FROM jsonb_each(j) AS e WHERE length(e.value ->> 'name') > 255 LIMIT 1)"
 )
 
 
-def locale_path(locales: list[str]) -> str:
-    """Return the JSON path that finds a translation key outside ``locales``."""
-    known = " || ".join(f'@.key == "{locale}"' for locale in locales) or "false"
-    return f"$.keyvalue() ? (!({known}))"
+def _distinct(column: str, problem: str, *, json: bool = False) -> str:
+    """Return a CTE of the column's distinct non-empty values of the batch and their problem."""
+    parsed = ("CASE WHEN pg_input_is_valid(v, 'jsonb') THEN v::jsonb END" if json else "NULL::jsonb")
+    return (f"{column}_values AS (SELECT v, {problem} AS problem FROM (SELECT v, {parsed} AS j FROM"
+            f" (SELECT DISTINCT {column} AS v FROM import_stage WHERE btrim({column}) <> '') AS d) AS t)")
 
+
+_VALUE_CHECKS = [
+    _distinct("categories",
+              f"CASE WHEN {_CATEGORY_BAD} THEN {_problem('categories', errors.IMPORT_CATEGORY_PATH)} END"),
+    _distinct("tags", f"CASE WHEN {_TAG_BAD} THEN {_problem('tags', errors.TAGS_INVALID)} END"),
+    _distinct("attributes", "CASE WHEN j IS NULL OR jsonb_typeof(j) <> 'object'"
+              f" THEN {_problem('attributes', errors.ATTRIBUTES_NOT_OBJECT)} END", json=True),
+    _distinct("translations", f"""CASE
+        WHEN j IS NULL OR jsonb_typeof(j) <> 'object' THEN {_problem('translations', errors.TRANSLATION_SHAPE)}
+        WHEN (j - %(locales)s::text[]) <> '{{}}'::jsonb THEN 'translations' || E'\\t' ||
+            replace(replace({_lit(errors.TRANSLATION_LOCALE_UNKNOWN)}, '{{locale!r}}',
+            quote_literal({_UNKNOWN_LOCALE})), '{{allowed}}', array_to_string(%(locales)s::text[], ', '))
+        WHEN {_TRANSLATION_BAD} THEN {_problem('translations', errors.TRANSLATION_SHAPE)}
+        WHEN {_TRANSLATION_NAME_LONG} IS NOT NULL THEN 'translations' || E'\\t' ||
+            replace({_lit(errors.TRANSLATION_NAME_TOO_LONG)}, '{{locale!r}}', quote_literal({_TRANSLATION_NAME_LONG}))
+        END""", json=True),
+]
 
 _CHECKS = [
     f"WHEN {_given('sku')} IS NOT TRUE THEN {_problem('sku', errors.IMPORT_REQUIRED)}",
@@ -118,28 +140,15 @@ _CHECKS = [
     f"WHEN {_given('is_active')} AND lower(btrim(s.is_active)) NOT IN"
     f" ({', '.join(_lit(b) for b in BOOLEANS)}) THEN {_problem('is_active', errors.IMPORT_NOT_BOOLEAN)}",
     f"WHEN length(btrim(s.brand)) > 255 THEN {_too_long('brand', 255)}",
-    f"WHEN s.categories <> '' AND {_SEGMENT_BAD} THEN {_problem('categories', errors.IMPORT_CATEGORY_PATH)}",
-    f"WHEN s.tags <> '' AND {_TAG_BAD} THEN {_problem('tags', errors.TAGS_INVALID)}",
-    f"WHEN {_given('attributes')} AND NOT pg_input_is_valid(s.attributes, 'jsonb')"
-    f" THEN {_problem('attributes', errors.ATTRIBUTES_NOT_OBJECT)}",
-    f"WHEN {_given('attributes')} AND jsonb_typeof(s.attributes::jsonb) <> 'object'"
-    f" THEN {_problem('attributes', errors.ATTRIBUTES_NOT_OBJECT)}",
-    f"WHEN {_given('translations')} AND NOT pg_input_is_valid(s.translations, 'jsonb')"
-    f" THEN {_problem('translations', errors.TRANSLATION_SHAPE)}",
-    f"WHEN {_given('translations')} AND jsonb_typeof(s.translations::jsonb) <> 'object'"
-    f" THEN {_problem('translations', errors.TRANSLATION_SHAPE)}",
-    f"WHEN {_given('translations')} AND {_UNKNOWN_LOCALE_PATH} THEN 'translations' || E'\\t' ||"
-    f" replace(replace({_lit(errors.TRANSLATION_LOCALE_UNKNOWN)}, '{{locale!r}}',"
-    f" quote_literal({_UNKNOWN_LOCALE})), '{{allowed}}', array_to_string(%(locales)s::text[], ', '))",
-    f"WHEN {_given('translations')} AND {_TRANSLATION_BAD}"
-    f" THEN {_problem('translations', errors.TRANSLATION_SHAPE)}",
-    f"WHEN {_given('translations')} AND {_TRANSLATION_NAME_LONG_PATH} THEN 'translations' ||"
-    f" E'\\t' || replace({_lit(errors.TRANSLATION_NAME_TOO_LONG)}, '{{locale!r}}',"
-    f" quote_literal({_TRANSLATION_NAME_LONG}))",
+    "WHEN categories_values.problem IS NOT NULL THEN categories_values.problem",
+    "WHEN tags_values.problem IS NOT NULL THEN tags_values.problem",
+    "WHEN attributes_values.problem IS NOT NULL THEN attributes_values.problem",
+    "WHEN translations_values.problem IS NOT NULL THEN translations_values.problem",
 ]
 
 # One problem per row: the first rule it breaks, in column order.
 CHECK_SQL = f"""
+WITH {', '.join(_VALUE_CHECKS)}
 INSERT INTO import_checked (row_no, sku, problem)
 SELECT s.row_no, s.key, CASE {' '.join(_CHECKS)} END
 FROM (
@@ -150,6 +159,10 @@ FROM (
     LEFT JOIN import_seen seen ON seen.sku = d.key
 ) s
 LEFT JOIN catalog_product p ON p.tenant_id = %(tenant)s AND p.sku = s.key
+LEFT JOIN categories_values ON categories_values.v = s.categories
+LEFT JOIN tags_values ON tags_values.v = s.tags
+LEFT JOIN attributes_values ON attributes_values.v = s.attributes
+LEFT JOIN translations_values ON translations_values.v = s.translations
 """
 
 REJECTED_SQL = """
@@ -189,13 +202,22 @@ WITH brands AS (SELECT * FROM unnest(%(brand_names)s::text[], %(brand_ids)s::big
         SELECT t.raw, ARRAY(SELECT DISTINCT cat.id FROM unnest(string_to_array(t.raw, '|')) AS path
                             JOIN cats cat ON cat.key = {CANONICAL_PATH.format(path='path')} ORDER BY 1) AS ids
         FROM (SELECT DISTINCT categories AS raw FROM import_stage WHERE categories <> '') t
+     ),
+     -- JSON documents repeat too: parse each distinct one once (only those of valid rows).
+     attribute_documents AS (
+        SELECT v, v::jsonb AS j FROM (SELECT DISTINCT s.attributes AS v FROM import_stage s {_VALID}
+                                      WHERE btrim(s.attributes) <> '') d
+     ),
+     translation_documents AS (
+        SELECT v, v::jsonb AS j FROM (SELECT DISTINCT s.translations AS v FROM import_stage s {_VALID}
+                                      WHERE btrim(s.translations) <> '') d
      )
 INSERT INTO import_ready
 SELECT r.*, ({', '.join('r.' + f for f in _FIELDS)}) IS DISTINCT FROM
             ({', '.join('r.old_' + f for f in _FIELDS)}),
        r.category_ids IS DISTINCT FROM r.old_category_ids
 FROM (
-    SELECT s.row_no, coalesce(p.id, gen_random_uuid()), p.id IS NULL, btrim(s.sku), btrim(s.name),
+    SELECT s.row_no, coalesce(p.id, uuidv7()), p.id IS NULL, btrim(s.sku), btrim(s.name),
         CASE WHEN s.description IS NULL THEN coalesce(p.description, '') ELSE s.description END,
         btrim(s.price)::numeric(10,2),
         CASE WHEN s.sale_price IS NULL THEN p.sale_price
@@ -211,15 +233,17 @@ FROM (
         CASE WHEN s.tags IS NULL THEN coalesce(p.tags::text[], '{{}}')
              ELSE coalesce(regexp_split_to_array(nullif(btrim(s.tags), ''), '\s*\|\s*'), '{{}}') END,
         CASE WHEN s.attributes IS NULL THEN coalesce(p.attributes, '{{}}')
-             ELSE coalesce(nullif(btrim(s.attributes), '')::jsonb, '{{}}') END,
+             ELSE coalesce(aj.j, '{{}}') END,
         CASE WHEN s.translations IS NULL THEN coalesce(p.translations, '{{}}')
-             ELSE coalesce(nullif(btrim(s.translations), '')::jsonb, '{{}}') END,
+             ELSE coalesce(tj.j, '{{}}') END,
         p.name, p.description, p.price, p.sale_price, p.currency, p.stock_quantity, p.is_active,
         p.brand_id, old.category_ids, p.tags::text[], p.attributes, p.translations
     FROM import_stage s {_VALID}
     LEFT JOIN catalog_product p ON p.tenant_id = %(tenant)s AND p.sku = c.sku
     LEFT JOIN brands b ON b.name = btrim(s.brand)
     LEFT JOIN category_sets cs ON cs.raw = s.categories
+    LEFT JOIN attribute_documents aj ON aj.v = s.attributes
+    LEFT JOIN translation_documents tj ON tj.v = s.translations
     LEFT JOIN LATERAL (
         SELECT ARRAY(SELECT l.category_id FROM catalog_product_category l
                      WHERE l.product_id = p.id ORDER BY 1) AS category_ids
@@ -228,12 +252,14 @@ FROM (
      is_active, brand_id, category_ids, tags, attributes, translations, old_name, old_description,
      old_price, old_sale_price, old_currency, old_stock_quantity, old_is_active, old_brand_id,
      old_category_ids, old_tags, old_attributes, old_translations)
+-- Only rows to write are kept: a re-import of unchanged rows writes nothing here.
+WHERE r.is_new OR r.category_ids IS DISTINCT FROM r.old_category_ids
+   OR ({', '.join('r.' + f for f in _FIELDS)}) IS DISTINCT FROM ({', '.join('r.old_' + f for f in _FIELDS)})
 """
 
 COUNTS_SQL = """
-SELECT count(*) FILTER (WHERE is_new),
-       count(*) FILTER (WHERE NOT is_new AND (fields_changed OR categories_changed)),
-       count(*) FILTER (WHERE NOT is_new AND NOT fields_changed AND NOT categories_changed)
+SELECT count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE NOT is_new),
+       (SELECT count(*) FROM import_checked WHERE problem IS NULL) - count(*)
 FROM import_ready
 """
 
@@ -302,6 +328,8 @@ SELECT r.id, c FROM import_ready r, unnest(r.category_ids) AS c
 WHERE NOT r.is_new AND r.categories_changed AND c <> ALL(r.old_category_ids)
 """
 LOCK_TENANT_SQL = "SELECT pg_advisory_xact_lock(%s, %s)"
+# The temp tables of a batch stay in memory (settable only before the session's first temp table).
+TEMP_BUFFERS_SQL = "SET temp_buffers = '256MB'"
 # Sorts and hashes of a 50,000-row batch of wide rows stay in memory.
 WORK_MEM_SQL = "SET LOCAL work_mem = '256MB'"
 IMPORT_LOCK = 0x1A70
