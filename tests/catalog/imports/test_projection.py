@@ -10,6 +10,7 @@ from catalog.models import Event, EventStatus
 from catalog.projections.bulk import project_bulk, stale_bulk_tenants
 from catalog.projections.outbox import process_batch
 from catalog.read.models import ProductView
+from catalog.tasks import relay_outbox_task
 from tests.catalog.imports.conftest import csv_bytes, run_import
 from tests.catalog.projections.conftest import celery_worker, wait_for  # noqa: F401
 
@@ -55,3 +56,14 @@ def test_the_relay_finds_tenants_whose_bulk_events_were_left_behind(tenant, othe
     # then
     assert stale_bulk_tenants(older_than=timedelta(0)) == [tenant.pk]
     assert stale_bulk_tenants(older_than=timedelta(minutes=5)) == []
+
+
+@pytest.mark.django_db(databases=["default", "read"])
+def test_the_relay_task_wakes_the_bulk_projection_only_for_old_bulk_events(tenant):
+    # given
+    run_import(tenant, csv_bytes(ROWS[:2]))
+    while process_batch():  # the category and brand events are live ones
+        pass
+    # then
+    assert relay_outbox_task(older_than_seconds=3600, bulk_older_than_seconds=3600) is False
+    assert relay_outbox_task(older_than_seconds=3600, bulk_older_than_seconds=0) is True
