@@ -28,7 +28,7 @@ def test_swagger_ui_lists_every_operation_without_leaving_the_server(live_server
             # then
             operations = page.locator(".opblock-summary-path")
             expect(operations.first).to_be_visible(timeout=15_000)
-            expect(page.locator(".opblock")).to_have_count(10)
+            expect(page.locator(".opblock")).to_have_count(13)
             expect(page.locator(".btn.authorize")).to_be_visible()
             if SCREENSHOT:
                 page.screenshot(path=SCREENSHOT, full_page=True)

@@ -90,6 +90,12 @@ def test_the_api_keeps_to_its_schema(shop, keys, wsgi_app):
     """
     # given
     schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
+    # A body over the documented size limit is refused (413) before its content is looked at:
+    # that is a rejection of the invalid data too. (The import operations' schema components
+    # shifted the generated examples onto a 70 KB PATCH body, which exposed this.)
+    rejection = schema.config.checks.negative_data_rejection
+    schema.config.checks.negative_data_rejection = type(rejection)(
+        expected_statuses=[*rejection.expected_statuses, 413])
     checks = [not_a_server_error, status_code_conformance, content_type_conformance,
               response_schema_conformance, negative_data_rejection]
     operations = [result.ok() for result in schema.get_all_operations()]
