@@ -211,6 +211,8 @@ class JsonLinesRows:
     def __iter__(self) -> Iterator[tuple[Any, ...] | Rejection]:
         known = set(COLUMNS)
         for number, raw in enumerate(self.stream, 1):
+            if number == 1:
+                raw = raw.removeprefix(b"\xef\xbb\xbf")  # a byte order mark some editors write
             if not raw.strip():
                 continue
             try:

@@ -176,3 +176,16 @@ def test_json_lines_rows_are_checked_the_same_way(tenant):
     assert reasons[7] == ("", errors.IMPORT_JSON_NOT_OBJECT)
     product = Product.objects.for_tenant(tenant).get()
     assert (product.sku, product.tags, product.attributes) == ("J-1", ["a", "b"], {"m": "steel"})
+
+
+def test_a_byte_order_mark_and_windows_line_ends_are_accepted(tenant):
+    # given
+    csv_file = b"\xef\xbb\xbfsku,name,price\r\nW-1,Windows,1.00\r\n"
+    jsonl_file = b'\xef\xbb\xbf{"sku": "W-2", "name": "Bom", "price": "2.00"}\r\n'
+    # when
+    csv_run = run_import(tenant, csv_file)
+    jsonl_run = run_import(tenant, jsonl_file, name="feed.jsonl")
+    # then
+    assert csv_run.report == []
+    assert jsonl_run.report == []
+    assert sorted(Product.objects.for_tenant(tenant).values_list("sku", flat=True)) == ["W-1", "W-2"]
