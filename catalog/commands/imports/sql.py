@@ -106,13 +106,15 @@ _VALUE_CHECKS = [
     _distinct("attributes", "CASE WHEN j IS NULL OR jsonb_typeof(j) <> 'object'"
               f" THEN {_problem('attributes', errors.ATTRIBUTES_NOT_OBJECT)} END", json=True),
     _distinct("translations", f"""CASE
-        WHEN j IS NULL OR jsonb_typeof(j) <> 'object' THEN {_problem('translations', errors.TRANSLATION_SHAPE)}
+        WHEN j IS NULL OR jsonb_typeof(j) <> 'object'
+            THEN {_problem('translations', errors.TRANSLATION_SHAPE)}
         WHEN (j - %(locales)s::text[]) <> '{{}}'::jsonb THEN 'translations' || E'\\t' ||
             replace(replace({_lit(errors.TRANSLATION_LOCALE_UNKNOWN)}, '{{locale!r}}',
             quote_literal({_UNKNOWN_LOCALE})), '{{allowed}}', array_to_string(%(locales)s::text[], ', '))
         WHEN {_TRANSLATION_BAD} THEN {_problem('translations', errors.TRANSLATION_SHAPE)}
         WHEN {_TRANSLATION_NAME_LONG} IS NOT NULL THEN 'translations' || E'\\t' ||
-            replace({_lit(errors.TRANSLATION_NAME_TOO_LONG)}, '{{locale!r}}', quote_literal({_TRANSLATION_NAME_LONG}))
+            replace({_lit(errors.TRANSLATION_NAME_TOO_LONG)}, '{{locale!r}}',
+                    quote_literal({_TRANSLATION_NAME_LONG}))
         END""", json=True),
 ]
 
