@@ -21,7 +21,7 @@ from typing import Any
 
 from bench.stack import BENCH_DIR, OUT_DIR, BenchStack
 
-SECTIONS = ("rebuild", "throughput", "latency", "api", "search")
+SECTIONS = ("rebuild", "throughput", "latency", "api", "search", "import")
 
 
 def seed(tenant_slug: str, products: int) -> tuple[Any, float | None]:
@@ -79,6 +79,10 @@ def report(results: dict[str, Any]) -> str:
         from bench.search import render as render_search
 
         lines += render_search(results["search"])
+    if "import" in results:
+        from bench.imports import render as render_import
+
+        lines += render_import(results["import"])
     if results.get("plots"):
         lines += ["## Plots", ""] + [f"![{Path(p).stem}]({p})" for p in results["plots"]] + [""]
     return "\n".join(lines)
@@ -89,7 +93,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=1_000_000)
     parser.add_argument("--only", default="rebuild,throughput,latency",
-                        help="comma-separated: rebuild, throughput, latency, api, search")
+                        help="comma-separated: rebuild, throughput, latency, api, search, import")
+    parser.add_argument("--import-rows", type=int, default=1_000_000,
+                        help="rows of the import benchmark's file (default 1000000)")
+    parser.add_argument("--import-sizes", default="100000",
+                        help="other file sizes imported to compare peak memory (comma-separated)")
     parser.add_argument("--edits", type=int, default=20_000, help="events for the throughput run")
     parser.add_argument("--latency-edits", type=int, default=500)
     parser.add_argument("--rate", type=float, default=20.0, help="edits per second, latency run")
@@ -125,7 +133,8 @@ def main() -> None:
         django.setup()
         from bench import projection
 
-        tenant, seed_s = seed("bench", args.products)
+        needs_tenant = set(selected) - {"import"}
+        tenant, seed_s = seed("bench", args.products) if needs_tenant else (None, None)
         results: dict[str, Any] = {
             "products": args.products, "seed_s": seed_s,
             "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -153,6 +162,11 @@ def main() -> None:
             results["search"] = bench_search(tenant, home=home, samples=args.search_samples,
                                              baseline_samples=args.api_baseline_samples,
                                              budget_s=args.api_budget)
+        if "import" in selected:
+            from bench.imports import bench_import
+
+            sizes = [int(size) for size in args.import_sizes.split(",") if size.strip()]
+            results["import"] = bench_import(env, rows=args.import_rows, sizes=sizes, out_dir=out_dir)
         previous_path = out_dir / "results.json"
         if args.reuse and previous_path.exists():  # keep the sections of an earlier run not re-run now
             previous = json.loads(previous_path.read_text())

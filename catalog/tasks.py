@@ -41,12 +41,38 @@ def project_pending_task() -> int:
 
 
 @shared_task(ignore_result=True)
-def relay_outbox_task(older_than_seconds: float = 5.0) -> bool:
+def relay_outbox_task(older_than_seconds: float = 5.0, bulk_older_than_seconds: float = 60.0) -> bool:
     """Wake the projection when events wait too long (their wake-up was lost, e.g. broker down)."""
+    from catalog.projections.bulk import stale_bulk_tenants
+
+    woken = False
     if outbox.has_stale_pending(older_than=timedelta(seconds=older_than_seconds)):
         project_pending_task.delay()
-        return True
-    return False
+        woken = True
+    for tenant_id in stale_bulk_tenants(older_than=timedelta(seconds=bulk_older_than_seconds)):
+        project_bulk_task.apply_async(args=[tenant_id], expires=bulk_older_than_seconds)
+        woken = True
+    return woken
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=60,
+             retry_jitter=True, max_retries=None, acks_late=True)
+def project_bulk_task(tenant_id: int) -> int:
+    """Project a tenant's bulk-import events in large chunks (bulk queue)."""
+    from catalog.projections.bulk import has_bulk, project_bulk
+
+    handled = project_bulk(tenant_id=tenant_id, budget_seconds=TASK_BUDGET_SECONDS)
+    if handled and has_bulk(tenant_id=tenant_id):
+        project_bulk_task.apply_async(args=[tenant_id])  # more work: continue in a fresh task
+    return handled
+
+
+@shared_task(acks_late=True)
+def run_import_job_task(job_id: int) -> str:
+    """Run an uploaded import (bulk queue); return the job's final state."""
+    from catalog.commands.import_jobs import import_job_run
+
+    return import_job_run(job_id=job_id)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)

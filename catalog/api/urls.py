@@ -7,6 +7,7 @@ processes and everything else to readers that only need the read side.
 from django.urls import path, re_path
 
 from catalog.api.views.commands import ProductCommandView, ProductCreateView
+from catalog.api.views.imports import ImportCreateView, ImportDetailView, ImportErrorsView
 from catalog.api.views.products import ProductBySkuView, ProductDetailView, ProductListView
 from catalog.api.views.search import SearchView, SuggestView
 from catalog.api.views.taxonomy import BrandListView, CategoryTreeView, StatsView
@@ -25,4 +26,7 @@ urlpatterns = [
     path("search/suggest", SuggestView.as_view(), name="search-suggest"),
     path("commands/products/", ProductCreateView.as_view(), name="product-create"),
     path("commands/products/<str:product_id>/", ProductCommandView.as_view(), name="product-command"),
+    path("commands/imports/", ImportCreateView.as_view(), name="import-create"),
+    path("commands/imports/<str:job_id>/", ImportDetailView.as_view(), name="import-detail"),
+    path("commands/imports/<str:job_id>/errors/", ImportErrorsView.as_view(), name="import-errors"),
 ]

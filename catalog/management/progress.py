@@ -30,3 +30,21 @@ def rows_progress(*, disable: bool = False) -> Progress:
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
         RateColumn(), TimeElapsedColumn(), TimeRemainingColumn(), disable=disable,
     )
+
+
+class RowsRateColumn(ProgressColumn):
+    """Render the rows done (a task field) and their rate since the start."""
+
+    def render(self, task: Task) -> Text:
+        rows = task.fields.get("rows", 0)
+        elapsed = task.finished_time if task.finished else task.elapsed
+        rate = f", {rows / elapsed:,.0f} rows/s" if elapsed else ""
+        return Text(f"{rows:,} rows{rate}", style="progress.data.speed")
+
+
+def bytes_progress(*, disable: bool = False) -> Progress:
+    """Return a progress bar over the bytes of a file, showing rows and rows/s beside them."""
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), RowsRateColumn(),
+        TimeElapsedColumn(), TimeRemainingColumn(), disable=disable,
+    )

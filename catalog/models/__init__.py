@@ -2,6 +2,7 @@
 
 from catalog.models.api_key import ApiKey, ApiKeyScope
 from catalog.models.event import Event, EventStatus
+from catalog.models.import_job import ImportJob, ImportJobState
 from catalog.models.product import Product, ProductCategory
 from catalog.models.taxonomy import Brand, Category
 from catalog.models.tenant import StaffMembership, StaffRole, Tenant
@@ -13,6 +14,8 @@ __all__ = [
     "Category",
     "Event",
     "EventStatus",
+    "ImportJob",
+    "ImportJobState",
     "Product",
     "ProductCategory",
     "StaffMembership",

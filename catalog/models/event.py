@@ -11,6 +11,8 @@ class EventStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     PROCESSED = "processed", "Processed"
     PARKED = "parked", "Parked (failed)"
+    # Recorded by a bulk import: projected in large chunks by the bulk queue, not the live one.
+    BULK = "bulk", "Pending (bulk)"
 
 
 class Event(models.Model):
@@ -49,6 +51,9 @@ class Event(models.Model):
             ),
             models.Index(
                 fields=["id"], name="event_parked", condition=models.Q(status=EventStatus.PARKED),
+            ),
+            models.Index(
+                fields=["tenant", "id"], name="event_bulk", condition=models.Q(status=EventStatus.BULK),
             ),
         ]
 

@@ -107,7 +107,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "live"
-CELERY_TASK_ROUTES = {"catalog.tasks.rebuild_tenant_task": {"queue": "bulk"}}
+CELERY_TASK_ROUTES = {
+    "catalog.tasks.rebuild_tenant_task": {"queue": "bulk"},
+    "catalog.tasks.project_bulk_task": {"queue": "bulk"},
+    "catalog.tasks.run_import_job_task": {"queue": "bulk"},
+}
 CELERY_TASK_IGNORE_RESULT = True
 # Unacknowledged tasks come back after this long: tasks stay far shorter, and no
 # countdown or ETA comes near it.
@@ -194,6 +198,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Uploaded import files and their error reports (catalog.commands.import_jobs).
+IMPORT_DIR = Path(os.environ.get("IMPORT_DIR", BASE_DIR / "var" / "imports"))
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 2 * 1024**3))
 
 # Locales a product may be translated into (seed plan: German and English first).
 CATALOG_LOCALES = env_list("CATALOG_LOCALES", "en,de,fr")

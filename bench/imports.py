@@ -1,0 +1,202 @@
+"""Benchmark of import_products: 1M new products, the same file again, memory, naive baseline.
+
+The file is generated deterministically from the demo generator's vocabulary
+(variants, category paths, brands, price/sale/stock shares). Each import runs
+``manage.py import_products`` as a subprocess so its peak RSS is its own
+(``wait4``'s ru_maxrss).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import random
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from bench.stack import PROJECT_DIR
+from catalog.demo.rows import INACTIVE_SHARE, OUT_OF_STOCK_SHARE, SALE_SHARE
+from catalog.demo.tree import plan_brands
+from catalog.demo.variants import build_variants, families
+from catalog.fileformat import COLUMNS
+
+
+def write_csv(path: Path, rows: int, *, seed: int = 42, sku_prefix: str = "IMP") -> int:
+    """Write ``rows`` products as an import CSV; return the file size in bytes."""
+    refs = families()
+    variants = build_variants(refs, locales=("en", "de", "fr"))
+    brands = plan_brands(count=50, seed=seed)
+    rng = random.Random(f"{seed}:import")
+    rand = rng.random
+    # The per-variant end of a row (categories, tags, attributes, translations), CSV-encoded once.
+    tails = []
+    for variant in variants:
+        ref = refs[variant.family_index]
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerow([
+            f"{ref.department} > {ref.group} > {ref.family.plural}", "|".join(variant.tags),
+            _json(variant.attributes), _json(variant.translations)])
+        head = io.StringIO()
+        csv.writer(head, lineterminator="").writerow([variant.name, variant.description])
+        tails.append((head.getvalue(), out.getvalue()))
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write(",".join(COLUMNS) + "\n")
+        for number in range(1, rows + 1):
+            index = int(rand() * len(variants))
+            variant = variants[index]
+            price = int(variant.base_cents * (0.85 + 0.3 * rand())) or 1
+            sale = max(1, int(price * (0.7 + 0.25 * rand()))) if rand() < SALE_SHARE else 0
+            stock = 0 if rand() < OUT_OF_STOCK_SHARE else int(2000 * rand() ** 3) + 1
+            active = "false" if rand() < INACTIVE_SHARE else "true"
+            brand = brands[int(rand() * len(brands))]
+            head, tail = tails[index]
+            sale_text = f"{sale // 100}.{sale % 100:02d}" if sale else ""
+            out.write(f"{sku_prefix}-{number:07d},{head},{price // 100}.{price % 100:02d},{sale_text},"
+                      f"EUR,{stock},{active},{brand},{tail}")
+    return path.stat().st_size
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def run_import(env: dict[str, str], tenant: str, path: Path, log: Path) -> dict[str, Any]:
+    """Run the command in a subprocess; return wall time, peak RSS, its summary and the load."""
+    load_before = _load()
+    started = time.perf_counter()
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "import_products", "--tenant", tenant, str(path),
+             "--no-progress", "--errors", str(path.with_suffix(".errors.csv"))],
+            cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=out)
+        stdout = process.stdout.read().decode() if process.stdout else ""
+        _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    assert process.returncode == 0, f"import failed: {stdout} (log {log})"
+    counts = {line.split()[0]: line.split()[1] for line in stdout.splitlines() if line.strip()
+              and not line.startswith(" ")}
+    return {"seconds": seconds, "peak_rss_mb": usage.ru_maxrss / 1024, "summary": stdout,
+            "load_before": load_before, "load_after": _load(),
+            "inserted": counts.get("inserted"), "updated": counts.get("updated"),
+            "unchanged": counts.get("unchanged"), "rejected": counts.get("rejected")}
+
+
+def naive_import(tenant: Any, path: Path, sample: int) -> float:
+    """Import the first ``sample`` rows with update_or_create per row; return rows/s."""
+    from django.utils.text import slugify
+
+    from catalog.models import Brand, Category, Product
+
+    brands: dict[str, Brand] = {}
+    categories: dict[str, Category] = {}
+    started = time.perf_counter()
+    with path.open(encoding="utf-8", newline="") as source:
+        for number, row in enumerate(csv.DictReader(source)):
+            if number >= sample:
+                break
+            brand = brands.get(row["brand"]) or Brand.objects.get_or_create(
+                tenant=tenant, slug=slugify(row["brand"]), defaults={"name": row["brand"]})[0]
+            brands[row["brand"]] = brand
+            parent = None
+            for name in row["categories"].split(" > "):
+                key = f"{parent.pk if parent else ''}/{name}"
+                if key not in categories:
+                    categories[key] = Category.objects.get_or_create(
+                        tenant=tenant, parent=parent, slug=slugify(name), defaults={"name": name})[0]
+                parent = categories[key]
+            product, _ = Product.objects.update_or_create(
+                tenant=tenant, sku=row["sku"], defaults={
+                    "name": row["name"], "description": row["description"],
+                    "price": Decimal(row["price"]),
+                    "sale_price": Decimal(row["sale_price"]) if row["sale_price"] else None,
+                    "currency": row["currency"], "stock_quantity": int(row["stock_quantity"]),
+                    "is_active": row["is_active"] == "true", "brand": brand,
+                    "tags": row["tags"].split("|") if row["tags"] else [],
+                    "attributes": __import__("json").loads(row["attributes"]),
+                    "translations": __import__("json").loads(row["translations"])})
+            product.categories.set([parent])
+    return sample / (time.perf_counter() - started)
+
+
+def _load() -> str:
+    """Return the load averages (1, 5, 15 min) as ``uptime`` prints them."""
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def bench_import(env: dict[str, str], *, rows: int, sizes: list[int], out_dir: Path,
+                 baseline_sample: int = 2000) -> dict[str, Any]:
+    """Import ``rows`` new products, re-import them, import the other ``sizes``; naive baseline."""
+    from catalog.models import Tenant
+    from catalog.projections.bulk import project_bulk
+
+    files = out_dir / "import-files"
+    files.mkdir(parents=True, exist_ok=True)
+    log = out_dir / "import.log"
+    results: dict[str, Any] = {"rows": rows, "runs": []}
+    for size in sorted({rows, *sizes}):
+        path = files / f"products-{size}.csv"
+        started = time.perf_counter()
+        file_bytes = write_csv(path, size)
+        generated = time.perf_counter() - started
+        slug = f"import-{size}"
+        Tenant.objects.get_or_create(slug=slug, defaults={"name": f"Import {size}"})
+        first = run_import(env, slug, path, log)
+        second = run_import(env, slug, path, log)
+        run: dict[str, Any] = {"rows": size, "file_mb": file_bytes / 1e6, "generate_s": generated,
+                               "new": first, "again": second}
+        if size == rows:
+            tenant = Tenant.objects.get(slug=slug)
+            started = time.perf_counter()
+            run["projected"] = project_bulk(tenant_id=tenant.pk)
+            run["projection_s"] = time.perf_counter() - started
+            run["load_after"] = _load()
+        results["runs"].append(run)
+        path.unlink()
+    tenant, _ = Tenant.objects.get_or_create(slug="import-naive", defaults={"name": "Naive"})
+    path = files / "products-naive.csv"
+    write_csv(path, baseline_sample)
+    results["naive_rows_per_s"] = naive_import(tenant, path, baseline_sample)
+    results["naive_load"] = _load()
+    results["naive_sample"] = baseline_sample
+    results["naive_extrapolated_s"] = rows / results["naive_rows_per_s"]
+    path.unlink()
+    return results
+
+
+def render(results: dict[str, Any]) -> list[str]:
+    """Return the report section for the import benchmark."""
+    lines = ["## Bulk import (`import_products`, CSV, one process)", "",
+             "Each import is a `manage.py import_products` subprocess; peak RSS is its ru_maxrss. "
+             "Load is the 1/5/15-minute load average (as `uptime` shows it) before and after each run; "
+             "the machine's 2 cores are shared with other work.", "",
+             "| rows | file | run | wall | rows/s | inserted | updated | unchanged | peak RSS "
+             "| load before → after |",
+             "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for run in results["runs"]:
+        for label, key in (("new products", "new"), ("same file again", "again")):
+            r = run[key]
+            lines.append(
+                f"| {run['rows']:,} | {run['file_mb']:.0f} MB | {label} | {r['seconds']:.1f} s | "
+                f"{run['rows'] / r['seconds']:,.0f} | {r['inserted']} | {r['updated']} | "
+                f"{r['unchanged']} | {r['peak_rss_mb']:.0f} MB | {r['load_before']} → {r['load_after']} |")
+    lines.append(f"| {results['rows']:,} | | naive `update_or_create` per row "
+                 f"({results['naive_sample']:,}-row sample, extrapolated) | "
+                 f"{results['naive_extrapolated_s']:,.0f} s | {results['naive_rows_per_s']:,.0f} "
+                 f"| | | | | {results['naive_load']} |")
+    for run in results["runs"]:
+        if "projection_s" in run:
+            lines += ["", f"Projection of the {run['rows']:,} new products into the read table "
+                      f"(bulk events, `project_bulk` in process, chunks of 5,000): "
+                      f"{run['projection_s']:.1f} s "
+                      f"({run['projected'] / run['projection_s']:,.0f} events/s), "
+                      f"load after {run['load_after']}."]
+    lines.append("")
+    return lines
