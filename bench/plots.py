@@ -81,6 +81,30 @@ def plot_throughput(results: dict[str, Any], out: Path) -> list[Path]:
                   {"ours": ours, "naive baseline": naive}, unit="per second (log scale)", log=True)]
 
 
+def plot_import(results: dict[str, Any], out: Path) -> list[Path]:
+    """Plot import rate and peak memory against the file size."""
+    runs = sorted(results["import"]["runs"], key=lambda run: run["rows"])
+    if not runs:
+        return []
+    sizes = [run["file_mb"] for run in runs]
+    fig, (rate, memory) = plt.subplots(1, 2, figsize=(10, 4))
+    for key, label in (("new", "new products"), ("again", "same file again")):
+        rate.plot(sizes, [run["rows"] / run[key]["seconds"] for run in runs], marker="o", label=label)
+        memory.plot(sizes, [run[key]["peak_rss_mb"] for run in runs], marker="o", label=label)
+    rate.axhline(results["import"]["naive_rows_per_s"], color="grey", linestyle="--",
+                 label="naive update_or_create")
+    rate.set(title="Import rate", xlabel="file size (MB)", ylabel="rows/s", yscale="log")
+    memory.axhline(500, color="red", linestyle=":", label="500 MB target")
+    memory.set(title="Importer peak memory", xlabel="file size (MB)", ylabel="MB", ylim=(0, 600))
+    for axis in (rate, memory):
+        axis.legend(fontsize=8)
+    fig.tight_layout()
+    path = out / "import.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return [path]
+
+
 def plot_all(results: dict[str, Any], out: Path) -> list[Path]:
     """Write every plot the results allow; return their paths."""
     out.mkdir(parents=True, exist_ok=True)
@@ -89,5 +113,7 @@ def plot_all(results: dict[str, Any], out: Path) -> list[Path]:
         paths += plot_api(results, out)
     if "search" in results:
         paths += plot_search(results, out)
+    if "import" in results:
+        paths += plot_import(results, out)
     paths += plot_throughput(results, out)
     return paths
