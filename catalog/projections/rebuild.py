@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from django.db import connections
+from django.db import connections, transaction
 
-from catalog.projections.products import READ_ALIAS, WRITE_ALIAS, project_products
+from catalog.projections import listing
+from catalog.projections.products import READ_ALIAS, WRITE_ALIAS, lock_tenant, project_products
 from catalog.projections.taxonomy import rebuild_taxonomy
+from catalog.read.cache import invalidate_tenant
 
 Progress = Callable[[int], None]
 
@@ -41,8 +43,17 @@ def rebuild_tenant(*, tenant_id: int, batch_size: int = 5000, progress: Progress
         if progress:
             progress(len(ids))
     remove_orphans(tenant_id=tenant_id, batch_size=batch_size)
+    recount_tenant(tenant_id=tenant_id)
     rebuild_taxonomy(tenant_id=tenant_id)
     return products
+
+
+def recount_tenant(*, tenant_id: int) -> None:
+    """Count the tenant's products and their categories again from the read rows."""
+    with transaction.atomic(using=READ_ALIAS), connections[READ_ALIAS].cursor() as cursor:
+        lock_tenant(tenant_id)
+        listing.recount(cursor, tenant_id=tenant_id)
+    invalidate_tenant(tenant_id=tenant_id)
 
 
 def remove_orphans(*, tenant_id: int, batch_size: int = 5000) -> int:
