@@ -192,9 +192,13 @@ def category_tree(*, tenant_id: int) -> list[dict[str, Any]]:
     return roots
 
 
-def brand_list(*, tenant_id: int) -> list[dict[str, Any]]:
-    """Return the tenant's brands by name."""
-    return list(BrandView.objects.for_tenant(tenant_id).order_by("name", "id").values(*BRAND_FIELDS))
+def brand_page(*, tenant_id: int, after: tuple[str, int] | None, limit: int) -> list[dict[str, Any]]:
+    """Return up to ``limit`` of the tenant's brands by name, after the (name, id) ``after``."""
+    queryset = BrandView.objects.for_tenant(tenant_id)
+    if after is not None:
+        name, last_id = after
+        queryset = queryset.filter(Q(name__gte=name) & (Q(name__gt=name) | Q(id__gt=last_id)))
+    return list(queryset.order_by("name", "id").values(*BRAND_FIELDS)[:limit])
 
 
 def catalog_stats(*, tenant_id: int) -> dict[str, Any]:
