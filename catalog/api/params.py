@@ -29,6 +29,9 @@ LIST_PARAMS = COMMON_PARAMS | {
 BRAND_LIST_PARAMS = COMMON_PARAMS | {"cursor", "page_size"}
 REPEATABLE = frozenset({"tag"})
 MAX_TAGS, MAX_ATTRIBUTES = 10, 10
+# A cursor holds a sort value: a 255-character name escapes to up to 12 characters
+# each in the signed JSON (astral characters), and base64 adds a third.
+MAX_CURSOR = 4500
 
 NOT_ALLOWED = "Unknown parameter; allowed: {allowed}."
 ONCE = "Give this parameter once."
@@ -202,8 +205,8 @@ def _page(query: QueryDict, problems: Problems) -> tuple[int, str | None]:
         else:
             problems.add("page_size", PAGE_SIZE)
     cursor = query.get("cursor")
-    if cursor is not None and not is_text(cursor, 500):
-        problems.add("cursor", TEXT.format(limit=500))
+    if cursor is not None and not is_text(cursor, MAX_CURSOR):
+        problems.add("cursor", TEXT.format(limit=MAX_CURSOR))
     return page_size, cursor
 
 

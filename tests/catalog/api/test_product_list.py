@@ -172,3 +172,16 @@ def test_prices_are_decimal_strings(api, shop):
     body = api.get("/api/v1/products/", {"sort": "price"}).json()
     assert [Decimal(r["effective_price"]) for r in body["results"]] == [
         Decimal("15.00"), Decimal("79.00"), Decimal("120.00"), Decimal("149.00")]
+
+
+def test_a_cursor_after_the_longest_non_ascii_name_still_pages(api, shop):
+    # given: names that escape to the longest JSON a cursor can hold
+    for sku, tool in (("E-1", "\U0001f527"), ("E-2", "\U0001f528")):
+        commands.product_create(tenant=shop.tenant, sku=sku, name=tool * 255, price="1.00")
+    drain()
+    # when
+    first = api.get("/api/v1/products/", {"page_size": 1, "order": "desc"}).json()
+    second = api.get(first["next"])
+    # then
+    assert second.status_code == 200, second.content
+    assert [row["sku"] for row in [*first["results"], *second.json()["results"]]] == ["E-2", "E-1"]
