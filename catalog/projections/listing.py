@@ -17,7 +17,8 @@ from typing import Any
 
 from catalog.read.models import ProductCountView
 
-SORT_KEYS = ("name", "effective_price", "created_at", "updated_at")
+# The sorts with a (tenant_id, category_id, key, product_id) index; see ProductCategoryView.
+SORT_KEYS = ("name", "effective_price", "created_at")
 _keys = ", ".join(SORT_KEYS)
 
 # Rows of categories a product is no longer filed under, and all rows of deleted products.

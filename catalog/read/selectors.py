@@ -30,6 +30,8 @@ BRAND_FIELDS = ("id", "name", "slug", "updated_at", "version")
 SORT_COLUMNS = {"name": "name", "price": "effective_price", "newest": "created_at",
                 "updated": "updated_at"}
 DESCENDING_INDEXES = frozenset({"created_at", "updated_at"})
+# The sorts ProductCategoryView has an index for (catalog.projections.listing.SORT_KEYS).
+CATEGORY_SORT_KEYS = frozenset({"name", "effective_price", "created_at"})
 
 
 @dataclass(frozen=True)
@@ -96,15 +98,19 @@ def _attribute_matches(name: str, value: str) -> Q:
     return condition
 
 
-def filtered_products(*, tenant_id: int, filters: ProductFilters) -> ReadQuerySet:
+def filtered_products(*, tenant_id: int, filters: ProductFilters,
+                      category_rows: bool = True) -> ReadQuerySet:
     """Return the tenant's read rows narrowed by ``filters``.
 
     A category filter joins the product's row of that category in
     ProductCategoryView as ``listed`` (at most one per product), whose sort
-    keys ``product_page`` orders by.
+    keys ``product_page`` orders by; with ``category_rows=False`` it is a
+    containment test on the GIN index instead.
     """
     queryset = products(tenant_id=tenant_id)
-    if filters.category_id is not None:
+    if filters.category_id is not None and not category_rows:
+        queryset = queryset.filter(category_tree_ids__contains=[filters.category_id])
+    elif filters.category_id is not None:
         queryset = queryset.annotate(listed=FilteredRelation(
             "category_rows", condition=Q(category_rows__tenant_id=tenant_id,
                                          category_rows__category_id=filters.category_id),
@@ -133,12 +139,14 @@ def product_page(*, tenant_id: int, filters: ProductFilters, ordering: Ordering,
     The keyset condition is written ``col >= v AND (col > v OR id > i)`` (with
     the directions of the sort), which PostgreSQL turns into a range scan of the
     keyset index however deep the page is. The index leads with the filter when
-    there is one: a category's rows in ProductCategoryView, a brand's in its
-    own ProductView indexes; otherwise it is the tenant's.
+    there is one: a category's rows in ProductCategoryView (but for ``updated``,
+    see there), a brand's in its own ProductView indexes; otherwise it is the
+    tenant's.
     """
-    queryset = filtered_products(tenant_id=tenant_id, filters=filters)
+    listed = filters.category_id is not None and ordering.column in CATEGORY_SORT_KEYS
+    queryset = filtered_products(tenant_id=tenant_id, filters=filters, category_rows=listed)
     # Same values either way: the category rows copy the sort keys of the product row.
-    prefix, id_name = ("listed__", "listed__product_id") if filters.category_id is not None else ("", "id")
+    prefix, id_name = ("listed__", "listed__product_id") if listed else ("", "id")
     col = prefix + ordering.column
     if after is not None:
         inclusive, strict = ("lte", "lt") if ordering.descending else ("gte", "gt")

@@ -8,8 +8,8 @@ from django.db import migrations, models
 # fill them: it leaves read rows that already match the write side alone.
 BACKFILL_CATEGORY_ROWS = """
 INSERT INTO catalog_read_productcategoryview
-    (product_id, category_id, tenant_id, name, effective_price, created_at, updated_at)
-SELECT v.id, c.id, v.tenant_id, v.name, v.effective_price, v.created_at, v.updated_at
+    (product_id, category_id, tenant_id, name, effective_price, created_at)
+SELECT v.id, c.id, v.tenant_id, v.name, v.effective_price, v.created_at
 FROM catalog_read_productview v CROSS JOIN LATERAL unnest(v.category_tree_ids) AS c(id)
 """
 BACKFILL_COUNTS = """
@@ -38,7 +38,6 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=255)),
                 ('effective_price', models.DecimalField(decimal_places=2, max_digits=10)),
                 ('created_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
@@ -87,10 +86,6 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='productcategoryview',
             index=models.Index(fields=['tenant_id', 'category_id', 'effective_price', 'product_id'], name='productcategory_price'),
-        ),
-        migrations.AddIndex(
-            model_name='productcategoryview',
-            index=models.Index(fields=['tenant_id', 'category_id', '-updated_at', 'product_id'], name='productcategory_updated'),
         ),
         migrations.AddIndex(
             model_name='productcategoryview',

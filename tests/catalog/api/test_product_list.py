@@ -106,7 +106,7 @@ def _tied_drills(shop: Any) -> None:
     now = timezone.now()
     tied = list(ProductView.objects.filter(sku__startswith="T-").values_list("id", flat=True))
     ProductView.objects.filter(id__in=tied).update(created_at=now, updated_at=now)
-    ProductCategoryView.objects.filter(product_id__in=tied).update(created_at=now, updated_at=now)
+    ProductCategoryView.objects.filter(product_id__in=tied).update(created_at=now)
 
 
 SORTS = [("name", "name"), ("price", "effective_price"), ("newest", "created_at"),

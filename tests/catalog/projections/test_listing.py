@@ -23,11 +23,11 @@ def drain() -> None:
 
 def category_rows(tenant_id: int) -> set[tuple]:
     return set(ProductCategoryView.objects.for_tenant(tenant_id).values_list(
-        "product_id", "category_id", "name", "effective_price", "created_at", "updated_at"))
+        "product_id", "category_id", "name", "effective_price", "created_at"))
 
 
 def expected_category_rows(tenant_id: int) -> set[tuple]:
-    return {(row.id, category, row.name, row.effective_price, row.created_at, row.updated_at)
+    return {(row.id, category, row.name, row.effective_price, row.created_at)
             for row in ProductView.objects.for_tenant(tenant_id) for category in row.category_tree_ids}
 
 
