@@ -36,6 +36,7 @@ from devstack.ports import free_port
 
 API = "/api/v1/products/"
 BASELINE = "/baseline/products/"
+STATS, BASELINE_STATS = "/api/v1/stats/", "/baseline/stats/"
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
@@ -106,6 +107,18 @@ def _deep_cursors(tenant_id: int, *, page_size: int, last_page: int, count: int)
             for i in range(count) if i * page_size < len(rows)}
 
 
+def _filtered_cursor(tenant_id: int, category_id: int, *, page_size: int, page: int) -> str:
+    """Return the cursor of page ``page`` of a category's list by name (the row ending the page before)."""
+    from catalog.api.pagination import encode_cursor
+    from catalog.read.selectors import Ordering, ProductFilters, filtered_products
+
+    ordering = Ordering(sort="name", descending=False)
+    row = (filtered_products(tenant_id=tenant_id, filters=ProductFilters(category_id=category_id))
+           .order_by("listed__name", "listed__product_id").values("name", "id")
+           [(page - 1) * page_size - 1])
+    return encode_cursor(tenant_id=tenant_id, ordering=ordering, row=row)
+
+
 def _check_cursor_chain(sampler: Sampler, tenant_id: int, page_size: int) -> None:
     """Walk pages 1-3 through next_cursor and check the computed cursor of page 3 is the same."""
     url = _url(API, page_size=page_size)
@@ -171,6 +184,23 @@ def latency(tenant: Any, token: str, *, page_size: int, deep_page: int, samples:
         sampler.run("api", scenario, [_url(API, page_size=page_size, **p) for p in params],
                     before=bump_lists)
         sampler.run("baseline", scenario, [_url(BASELINE, page_size=page_size, **p) for p in params[:nb]])
+    # The other sorts of a filtered list (the baseline sorts by name only).
+    everything = list(Category.objects.for_tenant(tenant_id).values_list("pk", flat=True))
+    other_sorts: dict[str, list[dict[str, Any]]] = {
+        "filter brand, newest first": [{"brand": rng.choice(brands), "sort": "newest"}
+                                       for _ in range(n)],
+        "filter category (any), price desc": [{"category": rng.choice(everything), "sort": "price",
+                                               "order": "desc"} for _ in range(n)],
+        "filter category (subtree), page 50 (cursor)": [{"category": c, "cursor": _filtered_cursor(
+            tenant_id, c, page_size=page_size, page=50)} for c in (rng.choice(tops) for _ in range(n))],
+    }
+    for scenario, params in other_sorts.items():
+        sampler.run("api", scenario, [_url(API, page_size=page_size, **p) for p in params],
+                    before=bump_lists)
+
+    sampler.run("api", "stats", [STATS] * n, before=bump_lists)
+    sampler.run("api", "stats (cached)", [STATS] * n, prime=True)
+    sampler.run("baseline", "stats", [f"{BASELINE_STATS}"] * nb)
 
     ids = [str(i) for i in products(tenant_id=tenant_id).order_by("?").values_list("id", flat=True)[:n]]
     details = [f"{API}{i}/" for i in ids]
@@ -297,7 +327,9 @@ def bench_api(tenant: Any, env: dict[str, str], *, page_size: int = 100, deep_pa
     return results
 
 
-TARGETS = (("list first page", "p95", 20.0), ("detail cached", "p95", 3.0))
+TARGETS = (("list first page", "p95", 20.0), ("detail cached", "p95", 3.0),
+           ("filter brand", "p95", 100.0), ("filter category (subtree)", "p95", 100.0),
+           ("filter price range", "p95", 100.0), ("stats", "p95", 20.0))
 
 
 def render(api: dict[str, Any]) -> list[str]:
@@ -308,7 +340,9 @@ def render(api: dict[str, Any]) -> list[str]:
              "Uncached: the tenant's list generation (or detail epoch) is bumped before each request; "
              f"cached: the same URL again. Deep page: page {api['deep_page']:,} reached by a fresh cursor "
              "(baseline: `?page=` with OFFSET and COUNT). Baseline: DRF ModelViewSet + nested "
-             "ModelSerializer over the write models (bench/baseline_api.py), same auth and renderer.", "",
+             "ModelSerializer over the write models (bench/baseline_api.py), same auth and renderer; "
+             "for stats, the earlier one-pass aggregate over the tenant's read rows, uncached. "
+             "Scenarios without a baseline sort or page in ways it does not offer.", "",
              "| scenario | p50 | p95 | p99 | n | baseline p50 | p95 | p99 | n | speed-up p50 | p95 |",
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for name, s in ours.items():
@@ -323,7 +357,7 @@ def render(api: dict[str, Any]) -> list[str]:
         lines.append(row)
     deep = next(name for name in ours if name.startswith("list page"))
     checks = [(f"{name} {stat} ≤ {limit:g} ms", ours[name][stat], ours[name][stat] <= limit, "ms")
-              for name, stat, limit in TARGETS]
+              for name, stat, limit in TARGETS if name in ours]
     factor = base[deep]["p50"] / ours[deep]["p50"]
     checks.append((f"{deep}: ≥ 10x faster than the baseline (p50)", factor, factor >= 10, "x"))
     lines += ["", "| target | measured | met |", "| --- | ---: | --- |"]

@@ -7,19 +7,28 @@ a ModelSerializer with nested brand and categories, ``select_related`` /
 ``prefetch_related``, filters as ORM lookups (a category includes its
 descendants through a join) and PageNumberPagination, i.e. ``OFFSET`` plus a
 ``COUNT(*)`` on every page.
+
+``stats/`` is the statistics as the API computed them before they were
+stored: one aggregate pass over the tenant's read rows (a filtered count per
+top-level category), uncached.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.urls import path
 from rest_framework import serializers, viewsets
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
+from rest_framework.views import APIView
 
 from catalog.api.permissions import HasReadScope, tenant_id_of
 from catalog.models import Brand, Category, Product
+from catalog.read.models import CategoryView, ProductView
 
 
 class BrandSerializer(serializers.ModelSerializer):
@@ -81,6 +90,30 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
         return queryset.order_by("name", "id")
 
 
+class OnePassStatsView(APIView):
+    """Statistics from one aggregate pass over the tenant's read rows."""
+
+    permission_classes = [HasReadScope]
+    throttle_scope = "read"
+
+    def get(self, request: Request) -> Response:
+        tenant_id = tenant_id_of(request)
+        top = list(CategoryView.objects.for_tenant(tenant_id).filter(parent_id__isnull=True)
+                   .order_by("position", "name", "id").values("id", "name", "slug", "version"))
+        aggregates: dict[str, Any] = {
+            "product_count": Count("id"), "available_count": Count("id", filter=Q(is_available=True)),
+            "price_min": Min("effective_price"), "price_max": Max("effective_price"),
+            "last_updated_at": Max("updated_at"),
+        }
+        for category in top:
+            aggregates[f"category_{category['id']}"] = Count(
+                "id", filter=Q(category_tree_ids__contains=[category["id"]]))
+        totals = ProductView.objects.for_tenant(tenant_id).aggregate(**aggregates)
+        for category in top:
+            category["product_count"] = totals.pop(f"category_{category['id']}")
+        return Response({**totals, "categories": top})
+
+
 router = DefaultRouter()
 router.register("products", ProductViewSet, basename="baseline-product")
-urlpatterns = router.urls
+urlpatterns = [*router.urls, path("stats/", OnePassStatsView.as_view(), name="baseline-stats")]

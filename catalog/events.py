@@ -55,6 +55,7 @@ class EventRecord:
     event_type: str
     payload: dict[str, Any] | RawJSON = field(default_factory=dict)
     actor_id: int | None = None
+    actor_label: str = ""
 
 
 def record_event(record: EventRecord, *, using: str = "default") -> Event:
@@ -71,12 +72,13 @@ def record_event(record: EventRecord, *, using: str = "default") -> Event:
         event_type=record.event_type,
         payload=json.loads(record.payload) if isinstance(record.payload, RawJSON) else record.payload,
         actor_id=record.actor_id,
+        actor_label=record.actor_label,
     )
 
 
 COPY_EVENTS_SQL = (
     "COPY catalog_event (tenant_id, aggregate_type, aggregate_id, aggregate_version, event_type,"
-    " payload, actor_id, occurred_at, status, attempts, last_error) FROM STDIN"
+    " payload, actor_id, actor_label, occurred_at, status, attempts, last_error) FROM STDIN"
 )
 
 
@@ -104,7 +106,7 @@ def record_events_bulk(
             buffer.write(
                 f"{record.tenant_id}\t{record.aggregate_type}\t{record.aggregate_id}\t"
                 f"{record.aggregate_version}\t{record.event_type}\t{_copy_text(payload)}\t"
-                f"{actor}\t{now}\tpending\t0\t\n"
+                f"{actor}\t{_copy_text(record.actor_label)}\t{now}\tpending\t0\t\n"
             )
             count += 1
             if count % chunk_rows == 0:

@@ -59,6 +59,7 @@ def bump_versions(product_ids: list[Any], *, using: str = "default") -> dict[Any
 def record_changes(
     *, tenant_id: int, product_ids: list[Any], before: dict[Any, set[int]],
     actor_id: int | None, using: str = "default", removed_category_ids: set[int] | None = None,
+    actor_label: str = "",
 ) -> int:
     """Bump and record every product whose category set differs from ``before``; return count."""
     if removed_category_ids is not None:
@@ -73,6 +74,7 @@ def record_changes(
                 tenant_id=tenant_id, aggregate_type=Aggregate.PRODUCT, aggregate_id=str(pid),
                 aggregate_version=version, event_type=EventType.PRODUCT_CATEGORIES_CHANGED,
                 payload=_payload(before.get(pid, set()), after[pid]), actor_id=actor_id,
+                actor_label=actor_label,
             )
             for pid, version in versions.items()
         ),
@@ -103,7 +105,7 @@ def record_product_change(product: Product, *, before: set[int], using: str = "d
             tenant_id=product.tenant_id, aggregate_type=Aggregate.PRODUCT,
             aggregate_id=str(product.pk), aggregate_version=product.version,
             event_type=EventType.PRODUCT_CATEGORIES_CHANGED, payload=_payload(before, after),
-            actor_id=product.updated_by_id,
+            actor_id=product.updated_by_id, actor_label=product.actor_label,
         ),
         using=using,
     )

@@ -97,7 +97,7 @@ def record_change_event(sender: type[Model], instance: Any, raw: bool, using: st
         EventRecord(
             tenant_id=instance.tenant_id, aggregate_type=aggregate, aggregate_id=str(instance.pk),
             aggregate_version=instance.version, event_type=event_type, payload=payload,
-            actor_id=instance.updated_by_id,
+            actor_id=instance.updated_by_id, actor_label=instance.actor_label,
         ),
         using=using,
     )
@@ -143,6 +143,7 @@ def record_delete_event(sender: type[Model], instance: Any, using: str, **kwargs
             tenant_id=instance.tenant_id, aggregate_type=aggregate, aggregate_id=str(instance.pk),
             aggregate_version=instance.version + 1, event_type=deleted,
             payload={"before": _state(instance, fields)}, actor_id=instance.updated_by_id,
+            actor_label=instance.actor_label,
         ),
         using=using,
     )
@@ -160,7 +161,8 @@ def record_category_removal_from_products(sender: type[Model], instance: Categor
         membership.record_changes(
             tenant_id=instance.tenant_id, product_ids=product_ids,
             before=membership.category_ids_by_product(product_ids, using=using),
-            removed_category_ids={instance.pk}, actor_id=instance.updated_by_id, using=using,
+            removed_category_ids={instance.pk}, actor_id=instance.updated_by_id,
+            actor_label=instance.actor_label, using=using,
         )
 
 
@@ -185,7 +187,7 @@ def record_category_membership_change(sender: type[Model], instance: Any, action
     if reverse:
         membership.record_changes(
             tenant_id=instance.tenant_id, product_ids=list(before), before=before,
-            actor_id=instance.updated_by_id, using=using,
+            actor_id=instance.updated_by_id, actor_label=instance.actor_label, using=using,
         )
     else:
         membership.record_product_change(instance, before=before[instance.pk], using=using)

@@ -85,7 +85,7 @@ class EventAdmin(TenantScopedAdmin):
     @admin.display(description="Actor")
     def actor_name(self, event: Event) -> str:
         """Show who caused the event (plain text: staff may not open the user admin)."""
-        return event.actor.get_username() if event.actor else "system"
+        return event.actor_name
 
     @admin.display(description="Aggregate")
     def aggregate_link(self, event: Event) -> SafeString | str:

@@ -57,7 +57,7 @@ def history_rows(events: Iterable[Event], *, tenant_id: int) -> list[HistoryRow]
     return [
         HistoryRow(
             occurred_at=event.occurred_at,
-            actor=event.actor.get_username() if event.actor else "system",
+            actor=event.actor_name,
             event_type=event.event_type,
             version=event.aggregate_version,
             status=event.get_status_display(),

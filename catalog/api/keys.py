@@ -27,7 +27,7 @@ RESOLVE_SQL = """
 UPDATE catalog_apikey AS k SET last_used_at = now()
 FROM catalog_tenant AS t
 WHERE k.key_hash = %s AND k.revoked_at IS NULL AND t.id = k.tenant_id AND t.is_active
-RETURNING k.id, k.tenant_id, k.scopes
+RETURNING k.id, k.tenant_id, k.scopes, k.prefix
 """
 
 
@@ -39,6 +39,7 @@ class ApiPrincipal:
     scopes: frozenset[str]
     key_id: int | None = None
     user_id: int | None = None
+    key_prefix: str = ""
 
     @property
     def ident(self) -> str:
@@ -52,7 +53,7 @@ def hash_token(token: str) -> str:
 
 
 def _principal_key(key_hash: str) -> str:
-    return f"apikey:{key_hash}"
+    return f"apikey:v2:{key_hash}"  # v2: the entry holds the prefix too
 
 
 def api_key_issue(*, key: ApiKey, actor: AbstractBaseUser | None = None) -> str:
@@ -104,9 +105,10 @@ def resolve_token(token: str) -> ApiPrincipal | None:
             cursor.execute(RESOLVE_SQL, [key_hash])
             row = cursor.fetchone()
         # Plain values, not the dataclass: an entry must survive a deploy that changes the class.
-        cached = (row[0], row[1], sorted(row[2])) if row else ()
+        cached = (row[0], row[1], sorted(row[2]), row[3]) if row else ()
         cache.set(_principal_key(key_hash), cached, timeout=PRINCIPAL_TTL)
     if not cached:  # known not to be a usable key
         return None
-    key_id, tenant_id, scopes = cached
-    return ApiPrincipal(tenant_id=tenant_id, scopes=frozenset(scopes), key_id=key_id)
+    key_id, tenant_id, scopes, prefix = cached
+    return ApiPrincipal(tenant_id=tenant_id, scopes=frozenset(scopes), key_id=key_id,
+                        key_prefix=prefix)

@@ -8,7 +8,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
-from catalog.api.params import DEFAULT_ORDER, DEFAULT_PAGE_SIZE, MAX_ID, MAX_PAGE_SIZE
+from catalog.api.params import DEFAULT_ORDER, DEFAULT_PAGE_SIZE, MAX_CURSOR, MAX_ID, MAX_PAGE_SIZE
 from catalog.read.selectors import SORT_COLUMNS
 
 
@@ -31,6 +31,10 @@ AMOUNT = {"type": "string", "pattern": r"^\d{1,8}(\.\d{1,2})?$", "example": "19.
 PRINTABLE = {"type": "string", "minLength": 1, "pattern": r"^[^\x00-\x1f\x7f]+$"}
 TEXT_50 = {**PRINTABLE, "maxLength": 50}
 
+CURSOR = _query("cursor", {"type": "string", "minLength": 1, "maxLength": MAX_CURSOR},
+                "The next_cursor of the previous page, unchanged (keep the other parameters too).")
+PAGE_SIZE = _query("page_size", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE,
+                                 "default": DEFAULT_PAGE_SIZE}, "Rows per page.")
 LIST_PARAMETERS = [
     _query("category", ID, "Products in this category or any category below it."),
     _query("brand", ID, "Products of this brand."),
@@ -50,10 +54,8 @@ LIST_PARAMETERS = [
            "Sort field; ties are broken by id."),
     _query("order", {"type": "string", "enum": ["asc", "desc"]},
            "Direction; default: " + ", ".join(f"{k} {v}" for k, v in DEFAULT_ORDER.items()) + "."),
-    _query("cursor", {"type": "string", "minLength": 1, "maxLength": 500},
-           "The next_cursor of the previous page, unchanged (keep the other parameters too)."),
-    _query("page_size", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE,
-                         "default": DEFAULT_PAGE_SIZE}, "Products per page."),
+    CURSOR,
+    PAGE_SIZE,
     _query("include_total", {"type": "boolean", "default": False},
            "Also count every matching product (costs a COUNT: only ask when needed)."),
 ]

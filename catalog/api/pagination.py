@@ -47,6 +47,22 @@ def decode_cursor(cursor: str, *, tenant_id: int, ordering: Ordering) -> Positio
         raise ValidationError({"cursor": [CURSOR_INVALID]}) from None
 
 
+def encode_brand_cursor(*, tenant_id: int, row: dict[str, Any]) -> str:
+    """Return the cursor that continues the brand list after ``row``."""
+    return SIGNER.sign_object([tenant_id, "brands", row["name"], row["id"]])
+
+
+def decode_brand_cursor(cursor: str, *, tenant_id: int) -> tuple[str, int]:
+    """Return the (name, id) a brand cursor points after, or raise a 400 naming ``cursor``."""
+    try:
+        tenant, kind, name, last_id = SIGNER.unsign_object(cursor)
+    except (signing.BadSignature, ValueError, TypeError):
+        raise ValidationError({"cursor": [CURSOR_INVALID]}) from None
+    if (tenant, kind) != (tenant_id, "brands") or not isinstance(name, str) or type(last_id) is not int:
+        raise ValidationError({"cursor": [CURSOR_INVALID]})
+    return name, last_id
+
+
 def _value(ordering: Ordering, text: str) -> Any:
     if ordering.column == "effective_price":
         return Decimal(text)

@@ -26,8 +26,12 @@ LIST_PARAMS = COMMON_PARAMS | {
     "category", "brand", "price_min", "price_max", "availability", "tag", "updated_since",
     "sort", "order", "cursor", "page_size", "include_total",
 }
+BRAND_LIST_PARAMS = COMMON_PARAMS | {"cursor", "page_size"}
 REPEATABLE = frozenset({"tag"})
 MAX_TAGS, MAX_ATTRIBUTES = 10, 10
+# A cursor holds a sort value: a 255-character name escapes to up to 12 characters
+# each in the signed JSON (astral characters), and base64 adds a third.
+MAX_CURSOR = 4500
 
 NOT_ALLOWED = "Unknown parameter; allowed: {allowed}."
 ONCE = "Give this parameter once."
@@ -185,6 +189,36 @@ def _filters(query: QueryDict, problems: Problems) -> ProductFilters:
     return ProductFilters(**fields)
 
 
+@dataclass(frozen=True)
+class PageQuery:
+    """A checked request for a page of a list without filters (brands)."""
+
+    page_size: int
+    cursor: str | None
+
+
+def _page(query: QueryDict, problems: Problems) -> tuple[int, str | None]:
+    page_size = DEFAULT_PAGE_SIZE
+    if (value := query.get("page_size")) is not None:
+        if value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_PAGE_SIZE:
+            page_size = int(value)
+        else:
+            problems.add("page_size", PAGE_SIZE)
+    cursor = query.get("cursor")
+    if cursor is not None and not is_text(cursor, MAX_CURSOR):
+        problems.add("cursor", TEXT.format(limit=MAX_CURSOR))
+    return page_size, cursor
+
+
+def parse_page_query(query: QueryDict) -> PageQuery:
+    """Check the parameters of a plain keyset list (page_size, cursor); raise one 400 naming the bad ones."""
+    problems = Problems()
+    check_names(query, BRAND_LIST_PARAMS, problems)
+    page_size, cursor = _page(query, problems)
+    problems.raise_any()
+    return PageQuery(page_size=page_size, cursor=cursor)
+
+
 def parse_product_query(query: QueryDict) -> ProductQuery:
     """Check every parameter of the product list; raise one 400 naming all the bad ones."""
     problems = Problems()
@@ -192,16 +226,8 @@ def parse_product_query(query: QueryDict) -> ProductQuery:
     filters = _filters(query, problems)
     sort = _choice(query.get("sort", "name"), "sort", SORT_COLUMNS, problems) or "name"
     order = _choice(query.get("order", DEFAULT_ORDER[sort]), "order", ("asc", "desc"), problems)
-    page_size = DEFAULT_PAGE_SIZE
-    if (value := query.get("page_size")) is not None:
-        if value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_PAGE_SIZE:
-            page_size = int(value)
-        else:
-            problems.add("page_size", PAGE_SIZE)
+    page_size, cursor = _page(query, problems)
     include_total = _boolean(query.get("include_total", "false"), "include_total", problems)
-    cursor = query.get("cursor")
-    if cursor is not None and not is_text(cursor, 500):
-        problems.add("cursor", TEXT.format(limit=500))
     problems.raise_any()
     return ProductQuery(filters=filters, ordering=Ordering(sort=sort, descending=order == "desc"),
                         page_size=page_size, include_total=include_total, cursor=cursor)

@@ -7,14 +7,13 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from catalog import errors
-from catalog.commands.actor import actor_id
+from catalog.commands.actor import Actor, actor_id, actor_label
 from catalog.events import Aggregate, EventRecord, EventType, record_events_bulk
 from catalog.models import Category, Product, Tenant
 from catalog.models.product import TRACKED_FIELDS, _jsonable
@@ -55,7 +54,7 @@ def _save(product: Product) -> None:
 
 @transaction.atomic
 def product_create(
-    *, tenant: Tenant, actor: AbstractBaseUser | None = None, sku: str, name: str,
+    *, tenant: Tenant, actor: Actor = None, sku: str, name: str,
     price: Decimal | str, category_ids: Iterable[int] = (), **fields: Any,
 ) -> Product:
     """Create a product (version 1) and record ProductCreated (and its categories)."""
@@ -63,6 +62,7 @@ def product_create(
     fields.setdefault("currency", tenant.default_currency)
     product = Product(tenant=tenant, sku=sku, name=name, price=price,
                       updated_by_id=actor_id(actor), **fields)
+    product.actor_label = actor_label(actor)
     ids = _check_categories(tenant, category_ids)
     _save(product)
     if ids:
@@ -72,7 +72,7 @@ def product_create(
 
 @transaction.atomic
 def product_update(
-    *, tenant: Tenant, product_id: UUID | str, actor: AbstractBaseUser | None = None,
+    *, tenant: Tenant, product_id: UUID | str, actor: Actor = None,
     expected_version: int | None = None, **changes: Any,
 ) -> Product:
     """Change some fields of a product; raise Product.DoesNotExist for another tenant's id.
@@ -88,6 +88,7 @@ def product_update(
     for name, value in changes.items():
         setattr(product, name, value)
     product.updated_by_id = actor_id(actor)
+    product.actor_label = actor_label(actor)
     ids = _check_categories(tenant, category_ids) if category_ids is not None else None
     _save(product)
     if ids is not None:
@@ -97,7 +98,7 @@ def product_update(
 
 @transaction.atomic
 def product_delete(
-    *, tenant: Tenant, product_id: UUID | str, actor: AbstractBaseUser | None = None,
+    *, tenant: Tenant, product_id: UUID | str, actor: Actor = None,
     expected_version: int | None = None,
 ) -> None:
     """Delete a product and record ProductDeleted."""
@@ -105,12 +106,13 @@ def product_delete(
     if expected_version is not None and product.version != expected_version:
         raise errors.VersionConflict(expected=expected_version, actual=product.version)
     product.updated_by_id = actor_id(actor)
+    product.actor_label = actor_label(actor)
     product.delete()
 
 
 @transaction.atomic
 def products_bulk_update(
-    *, tenant: Tenant, product_ids: Iterable[UUID | str], actor: AbstractBaseUser | None = None,
+    *, tenant: Tenant, product_ids: Iterable[UUID | str], actor: Actor = None,
     **changes: Any,
 ) -> int:
     """Set the same fields on many products with one UPDATE and record their events in bulk.
@@ -141,7 +143,7 @@ def products_bulk_update(
                 name: [_jsonable(before[pk][name]), _jsonable(changes[name])]
                 for name in fields if before[pk][name] != changes[name]
             }},
-            actor_id=actor_id(actor),
+            actor_id=actor_id(actor), actor_label=actor_label(actor),
         )
         for pk in changed
     )

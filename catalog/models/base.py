@@ -25,8 +25,12 @@ class EventSourcedModel(models.Model):
     pre/post signal receivers in ``catalog.signals`` (which bump ``version`` and
     write the event row) share the transaction of the write even in autocommit
     mode. The acting user travels on the instance as ``updated_by``: set it
-    before ``save()`` or ``delete()``; no thread-locals.
+    before ``save()`` or ``delete()``; no thread-locals. An actor that is not a
+    user (an API key) travels the same way as ``actor_label``, which is not
+    stored on the row, only on the events it records.
     """
+
+    actor_label = ""
 
     tenant = models.ForeignKey("catalog.Tenant", on_delete=models.PROTECT)
     version = models.PositiveIntegerField(default=0, editable=False)

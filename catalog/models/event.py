@@ -31,6 +31,9 @@ class Event(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    actor_label = models.CharField(
+        max_length=100, blank=True, db_default="",
+        help_text="Who acted when it was not a user, e.g. api-key:ck_1a2b3c4d5e; empty otherwise.")
     occurred_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=10, choices=EventStatus.choices, default=EventStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -59,3 +62,10 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.aggregate_type}:{self.aggregate_id} v{self.aggregate_version}"
+
+    @property
+    def actor_name(self) -> str:
+        """Return who caused the event: the user's name, the service's label, or "system"."""
+        if self.actor is not None:
+            return self.actor.get_username()
+        return self.actor_label or "system"

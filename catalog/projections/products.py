@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import connections, transaction
 
-from catalog.projections import search_queue
+from catalog.projections import listing, search_queue
 from catalog.read.cache import invalidate_products, invalidate_tenant
 from catalog.read.models import REVISION_SEQUENCE
 
@@ -148,7 +148,9 @@ def project_products(*, tenant_id: int, product_ids: Iterable[Any], shared: bool
 
     Products missing on the write side (deleted) lose their read row. A read
     row that holds a SKU another product now has is stale: it is re-projected
-    in the same transaction, which is why the SKU constraint is deferred.
+    in the same transaction, which is why the SKU constraint is deferred. The
+    rows derived from the changed read rows (catalog.projections.listing)
+    follow in the same transaction.
     """
     ids = [str(i) for i in product_ids]
     if not ids:
@@ -168,6 +170,10 @@ def project_products(*, tenant_id: int, product_ids: Iterable[Any], shared: bool
             staged |= {str(i) for i in _stage(tenant_id, sorted(stale))}
             wanted |= stale
         gone = sorted(wanted - staged)
+        cursor.execute(PRUNE_STAGE_SQL)
+        cursor.execute("SELECT id::text FROM productview_stage")
+        changing = gone + [row[0] for row in cursor.fetchall()]
+        before = listing.counts_of(cursor, tenant_id=tenant_id, product_ids=changing)
         if gone:
             cursor.execute(
                 "DELETE FROM catalog_read_productview WHERE tenant_id = %s AND id = ANY(%s::uuid[])"
@@ -176,10 +182,14 @@ def project_products(*, tenant_id: int, product_ids: Iterable[Any], shared: bool
             )
             search_queue.enqueue_deleted(cursor, tenant_id=tenant_id,
                                          product_ids=[row[0] for row in cursor.fetchall()])
-        cursor.execute(PRUNE_STAGE_SQL)
         cursor.execute(UPSERT_SQL)
         written = cursor.rowcount + len(gone)
         search_queue.enqueue_changed(cursor, source="productview_stage")
+        listing.category_rows_sync(cursor, tenant_id=tenant_id, product_ids=changing)
+        # Last: the tenant's count rows stay locked until commit, and rebuild batches
+        # running side by side (shared lock) queue for them only here.
+        listing.counts_apply(cursor, tenant_id=tenant_id, before=before,
+                             after=listing.counts_of(cursor, tenant_id=tenant_id, product_ids=changing))
     # After the read transaction: no request may see the old rows once this returns.
     invalidate_products(tenant_id=tenant_id, product_ids=wanted)
     return written

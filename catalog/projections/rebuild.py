@@ -10,10 +10,12 @@ import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
-from django.db import OperationalError, connections
+from django.db import OperationalError, connections, transaction
 
-from catalog.projections.products import READ_ALIAS, WRITE_ALIAS, project_products
+from catalog.projections import listing
+from catalog.projections.products import READ_ALIAS, WRITE_ALIAS, lock_tenant, project_products
 from catalog.projections.taxonomy import rebuild_taxonomy
+from catalog.read.cache import invalidate_tenant
 
 logger = logging.getLogger(__name__)
 
@@ -87,8 +89,17 @@ def rebuild_tenant(*, tenant_id: int, batch_size: int = 5000, progress: Progress
             while running:
                 products += collect()
     remove_orphans(tenant_id=tenant_id, batch_size=batch_size)
+    recount_tenant(tenant_id=tenant_id)
     rebuild_taxonomy(tenant_id=tenant_id)
     return products
+
+
+def recount_tenant(*, tenant_id: int) -> None:
+    """Count the tenant's products and their categories again from the read rows."""
+    with transaction.atomic(using=READ_ALIAS), connections[READ_ALIAS].cursor() as cursor:
+        lock_tenant(tenant_id)
+        listing.recount(cursor, tenant_id=tenant_id)
+    invalidate_tenant(tenant_id=tenant_id)
 
 
 def remove_orphans(*, tenant_id: int, batch_size: int = 5000) -> int:

@@ -12,9 +12,9 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import FilteredRelation, Max, Min, Q
 
-from catalog.read.models import BrandView, CategoryView, ProductView, ReadQuerySet
+from catalog.read.models import BrandView, CategoryView, ProductCountView, ProductView, ReadQuerySet
 
 PRODUCT_FIELDS = (
     "id", "sku", "name", "description", "price", "sale_price", "effective_price", "currency",
@@ -30,6 +30,8 @@ BRAND_FIELDS = ("id", "name", "slug", "updated_at", "version")
 SORT_COLUMNS = {"name": "name", "price": "effective_price", "newest": "created_at",
                 "updated": "updated_at"}
 DESCENDING_INDEXES = frozenset({"created_at", "updated_at"})
+# The sorts ProductCategoryView has an index for (catalog.projections.listing.SORT_KEYS).
+CATEGORY_SORT_KEYS = frozenset({"name", "effective_price", "created_at"})
 
 
 @dataclass(frozen=True)
@@ -96,11 +98,23 @@ def _attribute_matches(name: str, value: str) -> Q:
     return condition
 
 
-def filtered_products(*, tenant_id: int, filters: ProductFilters) -> ReadQuerySet:
-    """Return the tenant's read rows narrowed by ``filters``."""
+def filtered_products(*, tenant_id: int, filters: ProductFilters,
+                      category_rows: bool = True) -> ReadQuerySet:
+    """Return the tenant's read rows narrowed by ``filters``.
+
+    A category filter joins the product's row of that category in
+    ProductCategoryView as ``listed`` (at most one per product), whose sort
+    keys ``product_page`` orders by; with ``category_rows=False`` it is a
+    containment test on the GIN index instead.
+    """
     queryset = products(tenant_id=tenant_id)
-    if filters.category_id is not None:
+    if filters.category_id is not None and not category_rows:
         queryset = queryset.filter(category_tree_ids__contains=[filters.category_id])
+    elif filters.category_id is not None:
+        queryset = queryset.annotate(listed=FilteredRelation(
+            "category_rows", condition=Q(category_rows__tenant_id=tenant_id,
+                                         category_rows__category_id=filters.category_id),
+        )).filter(listed__category_id=filters.category_id)
     if filters.brand_id is not None:
         queryset = queryset.filter(brand_id=filters.brand_id)
     if filters.price_min is not None:
@@ -124,22 +138,39 @@ def product_page(*, tenant_id: int, filters: ProductFilters, ordering: Ordering,
 
     The keyset condition is written ``col >= v AND (col > v OR id > i)`` (with
     the directions of the sort), which PostgreSQL turns into a range scan of the
-    keyset index however deep the page is.
+    keyset index however deep the page is. The index leads with the filter when
+    there is one: a category's rows in ProductCategoryView (but for ``updated``,
+    see there), a brand's in its own ProductView indexes; otherwise it is the
+    tenant's.
     """
-    queryset = filtered_products(tenant_id=tenant_id, filters=filters)
+    listed = filters.category_id is not None and ordering.column in CATEGORY_SORT_KEYS
+    queryset = filtered_products(tenant_id=tenant_id, filters=filters, category_rows=listed)
+    # Same values either way: the category rows copy the sort keys of the product row.
+    prefix, id_name = ("listed__", "listed__product_id") if listed else ("", "id")
+    col = prefix + ordering.column
     if after is not None:
-        col, value = ordering.column, after.value
         inclusive, strict = ("lte", "lt") if ordering.descending else ("gte", "gt")
         id_strict = "lt" if ordering.id_descending else "gt"
         queryset = queryset.filter(
-            Q(**{f"{col}__{inclusive}": value})
-            & (Q(**{f"{col}__{strict}": value}) | Q(**{f"id__{id_strict}": after.id}))
+            Q(**{f"{col}__{inclusive}": after.value})
+            & (Q(**{f"{col}__{strict}": after.value}) | Q(**{f"{id_name}__{id_strict}": after.id}))
         )
-    return list(queryset.order_by(*ordering.order_by()).values(*PRODUCT_FIELDS)[:limit])
+    order_by = (("-" if ordering.descending else "") + col,
+                ("-" if ordering.id_descending else "") + id_name)
+    return list(queryset.order_by(*order_by).values(*PRODUCT_FIELDS)[:limit])
 
 
 def product_count(*, tenant_id: int, filters: ProductFilters) -> int:
-    """Return how many of the tenant's products match ``filters``."""
+    """Return how many of the tenant's products match ``filters``.
+
+    Without filters, or with only a category, the count is stored
+    (ProductCountView); other filters count the matching rows.
+    """
+    if filters == ProductFilters() or filters == ProductFilters(category_id=filters.category_id):
+        category = ProductCountView.ALL_PRODUCTS if filters.category_id is None else filters.category_id
+        stored = (ProductCountView.objects.for_tenant(tenant_id).filter(category_id=category)
+                  .values_list("product_count", flat=True).first())
+        return stored or 0
     return filtered_products(tenant_id=tenant_id, filters=filters).count()
 
 
@@ -169,32 +200,35 @@ def category_tree(*, tenant_id: int) -> list[dict[str, Any]]:
     return roots
 
 
-def brand_list(*, tenant_id: int) -> list[dict[str, Any]]:
-    """Return the tenant's brands by name."""
-    return list(BrandView.objects.for_tenant(tenant_id).order_by("name", "id").values(*BRAND_FIELDS))
+def brand_page(*, tenant_id: int, after: tuple[str, int] | None, limit: int) -> list[dict[str, Any]]:
+    """Return up to ``limit`` of the tenant's brands by name, after the (name, id) ``after``."""
+    queryset = BrandView.objects.for_tenant(tenant_id)
+    if after is not None:
+        name, last_id = after
+        queryset = queryset.filter(Q(name__gte=name) & (Q(name__gt=name) | Q(id__gt=last_id)))
+    return list(queryset.order_by("name", "id").values(*BRAND_FIELDS)[:limit])
 
 
 def catalog_stats(*, tenant_id: int) -> dict[str, Any]:
     """Return product counts, the effective price range and counts per top-level category.
 
-    One pass over the tenant's rows: every top-level category is a filtered
-    count of the same aggregate.
+    The counts are stored (ProductCountView, kept by the projection); the
+    minimum and maximum come from the ends of the price and updated keyset
+    indexes. No pass over the tenant's rows, whatever its size.
     """
     top = list(
         CategoryView.objects.for_tenant(tenant_id).filter(parent_id__isnull=True)
         .order_by("position", "name", "id").values("id", "name", "slug", "version")
     )
-    aggregates: dict[str, Any] = {
-        "product_count": Count("id"),
-        "available_count": Count("id", filter=Q(is_available=True)),
-        "price_min": Min("effective_price"),
-        "price_max": Max("effective_price"),
-        "last_updated_at": Max("updated_at"),
-    }
+    counts = {row[0]: row[1:] for row in ProductCountView.objects.for_tenant(tenant_id).filter(
+        category_id__in=[ProductCountView.ALL_PRODUCTS, *(c["id"] for c in top)],
+    ).values_list("category_id", "product_count", "available_count")}
+    # Only min/max aggregates: PostgreSQL reads each from one end of an index.
+    ends = products(tenant_id=tenant_id).aggregate(
+        price_min=Min("effective_price"), price_max=Max("effective_price"),
+        last_updated_at=Max("updated_at"))
+    product_count, available_count = counts.get(ProductCountView.ALL_PRODUCTS, (0, 0))
     for category in top:
-        aggregates[f"category_{category['id']}"] = Count(
-            "id", filter=Q(category_tree_ids__contains=[category["id"]]))
-    totals = products(tenant_id=tenant_id).aggregate(**aggregates)
-    for category in top:
-        category["product_count"] = totals.pop(f"category_{category['id']}")
-    return {**totals, "categories": top}
+        category["product_count"] = counts.get(category["id"], (0, 0))[0]
+    return {"product_count": product_count, "available_count": available_count, **ends,
+            "categories": top}

@@ -85,10 +85,13 @@ class BrandSerializer(serializers.Serializer):
     version = serializers.IntegerField()
 
 
-class BrandListSerializer(serializers.Serializer):
-    """The tenant's brands by name."""
+class BrandPageSerializer(serializers.Serializer):
+    """One page of the tenant's brands by name; follow ``next`` (or pass ``next_cursor``)."""
 
     results = BrandSerializer(many=True)
+    next_cursor = serializers.CharField(allow_null=True)
+    next = serializers.URLField(allow_null=True)
+    page_size = serializers.IntegerField()
 
 
 class CategoryCountSerializer(serializers.Serializer):

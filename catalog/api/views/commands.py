@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -20,10 +19,12 @@ from rest_framework.views import APIView
 
 from catalog import commands
 from catalog.api import openapi
+from catalog.api.keys import ApiPrincipal
 from catalog.api.params import check_query, parse_uuid
 from catalog.api.permissions import HasWriteScope, tenant_id_of
 from catalog.api.serializers.commands import CommandResultSerializer, ProductWriteSerializer
 from catalog.api.serializers.errors import COMMON, CONFLICT, NOT_FOUND, TOO_LARGE
+from catalog.commands.actor import Actor, ServiceActor
 from catalog.models import Product, Tenant
 
 IF_MATCH = re.compile(r'^(?:W/)?"?v?(\d{1,9})(?:\.[0-9a-f]*)?"?$')
@@ -44,8 +45,14 @@ def expected_version(request: Request) -> int | None:
     return int(match[1])
 
 
-def _actor(request: Request) -> AbstractBaseUser | None:
-    return request.user if getattr(request.user, "pk", None) is not None else None
+def _actor(request: Request) -> Actor:
+    """Return the staff user of a session, or the API key as a service actor named by its prefix."""
+    if getattr(request.user, "pk", None) is not None:
+        return request.user
+    principal = request.auth
+    if isinstance(principal, ApiPrincipal) and principal.key_prefix:
+        return ServiceActor(label=f"api-key:{principal.key_prefix}")
+    return None
 
 
 def _valid(request: Request, *, partial: bool = False) -> dict[str, Any]:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from catalog.api import openapi
+from catalog.api.pagination import decode_brand_cursor, encode_brand_cursor, next_link
+from catalog.api.params import parse_page_query
 from catalog.api.permissions import tenant_id_of
 from catalog.api.serializers.errors import COMMON, NOT_MODIFIED
-from catalog.api.serializers.read import BrandListSerializer, CategoryTreeSerializer, StatsSerializer
+from catalog.api.serializers.read import BrandPageSerializer, CategoryTreeSerializer, StatsSerializer
 from catalog.api.views.base import ReadView
 from catalog.read import cache, selectors
 
@@ -31,18 +36,33 @@ class CategoryTreeView(ReadView):
 
 
 class BrandListView(ReadView):
-    """List the tenant's brands."""
+    """List the tenant's brands by name, in keyset pages."""
 
     @extend_schema(
-        tags=["catalog"], operation_id="brands_list",
-        responses={200: BrandListSerializer, **RESPONSES})
+        tags=["catalog"], operation_id="brands_list", parameters=[openapi.CURSOR, openapi.PAGE_SIZE],
+        responses={200: BrandPageSerializer, **RESPONSES})
     def get(self, request: Request) -> Response:
-        """List every brand of the tenant by name."""
-        self.check_params(request)
+        """List the tenant's brands by name (unused ones included); follow ``next`` for more."""
+        query = parse_page_query(request.query_params)
         tenant_id = tenant_id_of(request)
-        return self.cached(request, key=cache.entry_key("brands", tenant_id), ttl=cache.LIST_TTL,
-                           generation_keys=[cache.tenant_generation_key(tenant_id)],
-                           compute=lambda: {"results": selectors.brand_list(tenant_id=tenant_id)})
+        after = None
+        if query.cursor is not None:
+            after = decode_brand_cursor(query.cursor, tenant_id=tenant_id)
+        key = cache.entry_key("brands", tenant_id, request.get_host(), request.is_secure(),
+                              request.path, sorted(request.query_params.lists()))
+
+        def compute() -> dict[str, Any]:
+            rows = selectors.brand_page(tenant_id=tenant_id, after=after, limit=query.page_size + 1)
+            cursor = None
+            if len(rows) > query.page_size:
+                rows = rows[:query.page_size]
+                cursor = encode_brand_cursor(tenant_id=tenant_id, row=rows[-1])
+            return {"results": rows, "next_cursor": cursor,
+                    "next": next_link(request, cursor) if cursor else None,
+                    "page_size": query.page_size}
+
+        return self.cached(request, key=key, ttl=cache.LIST_TTL, compute=compute,
+                           generation_keys=[cache.tenant_generation_key(tenant_id)])
 
 
 class StatsView(ReadView):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from catalog import errors
+from catalog.api.keys import hash_token
 from catalog.api.parsers import MAX_BODY_BYTES
-from catalog.models import Event, Product
+from catalog.models import ApiKey, Event, Product
 from tests.catalog.api.conftest import drain
 
 pytestmark = pytest.mark.django_db(databases=["default", "read"])
@@ -199,3 +200,26 @@ def test_a_body_that_is_not_an_object_is_a_400(api, shop):
 def test_command_responses_are_not_cacheable(api, shop):
     response = api.patch(command_url(shop.products["D-1"]), {"name": "A"}, format="json")
     assert response["Cache-Control"] == "no-store"
+
+
+def test_events_of_api_key_writes_name_the_key_as_the_actor(api, keys, shop, other_shop):
+    # given
+    prefix = ApiKey.objects.get(key_hash=hash_token(keys.full)).prefix
+    # when: create, update (fields and categories), delete
+    created = api.post(CREATE, {"sku": "N-1", "name": "Impact driver", "price": "89.90"},
+                       format="json").json()
+    api.patch(command_url(created["id"]), {"name": "Impact wrench",
+                                           "category_ids": [shop.categories["drills"].pk]},
+              format="json")
+    api.delete(command_url(created["id"]))
+    # then
+    events = Event.objects.for_tenant(shop.tenant).filter(aggregate_id=created["id"]).order_by("id")
+    assert [e.event_type for e in events] == [
+        "ProductCreated", "ProductUpdated", "ProductCategoriesChanged", "ProductDeleted"]
+    assert {(e.actor_id, e.actor_label, e.actor_name) for e in events} == {
+        (None, f"api-key:{prefix}", f"api-key:{prefix}")}
+
+
+def test_events_of_writes_without_an_actor_are_the_systems(shop):
+    event = Event.objects.for_tenant(shop.tenant).filter(aggregate_id=str(shop.products["D-1"].pk)).first()
+    assert (event.actor_id, event.actor_label, event.actor_name) == (None, "", "system")

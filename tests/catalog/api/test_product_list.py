@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from catalog import commands
-from catalog.read.models import ProductView
+from catalog.read.models import ProductCategoryView, ProductView
 from tests.catalog.api.conftest import drain, skus
 
 pytestmark = pytest.mark.django_db(databases=["default", "read"])
@@ -78,8 +78,8 @@ def test_updated_since_lists_products_changed_at_or_after_the_time(api, shop):
     assert skus(response) == ["S-1"]
 
 
-def _expected_order(tenant_id: int, column: str, descending: bool) -> list[str]:
-    rows = list(ProductView.objects.for_tenant(tenant_id).values("sku", "id", column))
+def _expected_order(tenant_id: int, column: str, descending: bool, **filters: Any) -> list[str]:
+    rows = list(ProductView.objects.for_tenant(tenant_id).filter(**filters).values("sku", "id", column))
     index_descending = column in {"created_at", "updated_at"}
     id_descending = descending != index_descending
     rows.sort(key=lambda row: row["id"], reverse=id_descending)
@@ -96,23 +96,49 @@ def _all_pages(api: Any, query: str) -> list[str]:
     return seen
 
 
-@pytest.mark.parametrize(("sort", "column"), [
-    ("name", "name"), ("price", "effective_price"), ("newest", "created_at"),
-    ("updated", "updated_at"),
-])
-@pytest.mark.parametrize("order", ["asc", "desc"])
-def test_every_sort_pages_through_all_rows_with_ties_broken_by_id(api, shop, sort, column, order):
-    # given: ties on every sort column
+def _tied_drills(shop: Any) -> None:
+    """Add five drills that tie on every sort column (and on brand and category)."""
     for i in range(5):
         commands.product_create(tenant=shop.tenant, sku=f"T-{i}", name="Cordless drill",
-                                price="79.00")
+                                price="79.00", brand_id=shop.brands["Bosch"].pk,
+                                category_ids=[shop.categories["drills"].pk])
     drain()
-    ProductView.objects.filter(sku__startswith="T-").update(
-        created_at=timezone.now(), updated_at=timezone.now())
+    now = timezone.now()
+    tied = list(ProductView.objects.filter(sku__startswith="T-").values_list("id", flat=True))
+    ProductView.objects.filter(id__in=tied).update(created_at=now, updated_at=now)
+    ProductCategoryView.objects.filter(product_id__in=tied).update(created_at=now)
+
+
+SORTS = [("name", "name"), ("price", "effective_price"), ("newest", "created_at"),
+         ("updated", "updated_at")]
+
+
+@pytest.mark.parametrize(("sort", "column"), SORTS)
+@pytest.mark.parametrize("order", ["asc", "desc"])
+def test_every_sort_pages_through_all_rows_with_ties_broken_by_id(api, shop, sort, column, order):
+    # given
+    _tied_drills(shop)
     # when
     listed = _all_pages(api, f"sort={sort}&order={order}&page_size=2")
     # then
     assert listed == _expected_order(shop.tenant.pk, column, order == "desc")
+
+
+@pytest.mark.parametrize(("sort", "column"), SORTS)
+@pytest.mark.parametrize("order", ["asc", "desc"])
+@pytest.mark.parametrize("by", ["category", "brand"])
+def test_every_sort_pages_through_a_category_or_brand(api, shop, other_shop, sort, column, order, by):
+    # given
+    _tied_drills(shop)
+    value, lookup = ((shop.categories["tools"].pk, "category_tree_ids__contains") if by == "category"
+                     else (shop.brands["Bosch"].pk, "brand_id"))
+    # when
+    listed = _all_pages(api, f"{by}={value}&sort={sort}&order={order}&page_size=2")
+    # then
+    expected = _expected_order(shop.tenant.pk, column, order == "desc",
+                               **{lookup: [value] if by == "category" else value})
+    assert listed == expected
+    assert len(expected) == (8 if by == "category" else 7)
 
 
 @pytest.mark.parametrize(("sort", "first"), [("newest", "X-1"), ("name", "X-1"), ("price", "X-1")])
@@ -146,3 +172,16 @@ def test_prices_are_decimal_strings(api, shop):
     body = api.get("/api/v1/products/", {"sort": "price"}).json()
     assert [Decimal(r["effective_price"]) for r in body["results"]] == [
         Decimal("15.00"), Decimal("79.00"), Decimal("120.00"), Decimal("149.00")]
+
+
+def test_a_cursor_after_the_longest_non_ascii_name_still_pages(api, shop):
+    # given: names that escape to the longest JSON a cursor can hold
+    for sku, tool in (("E-1", "\U0001f527"), ("E-2", "\U0001f528")):
+        commands.product_create(tenant=shop.tenant, sku=sku, name=tool * 255, price="1.00")
+    drain()
+    # when
+    first = api.get("/api/v1/products/", {"page_size": 1, "order": "desc"}).json()
+    second = api.get(first["next"])
+    # then
+    assert second.status_code == 200, second.content
+    assert [row["sku"] for row in [*first["results"], *second.json()["results"]]] == ["E-2", "E-1"]

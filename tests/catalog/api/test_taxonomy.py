@@ -56,6 +56,47 @@ def test_brands_are_listed_by_name_unused_ones_included(api, shop):
     assert set(brands[0]) == {"id", "name", "slug", "updated_at", "version"}
 
 
+def test_brands_come_in_keyset_pages_like_products(api, shop, other_shop):
+    # given
+    for name in ("Hilti", "Festool", "Fein", "Würth"):
+        commands.brand_create(tenant=shop.tenant, name=name)
+    drain()
+    # when
+    first = api.get("/api/v1/brands/", {"page_size": 2}).json()
+    seen, url = [b["name"] for b in first["results"]], first["next"]
+    while url:
+        page = api.get(url).json()
+        seen += [b["name"] for b in page["results"]]
+        url = page["next"]
+    # then
+    assert seen == ["Bosch", "Fein", "Festool", "Hilti", "Makita", "Würth"]
+    assert (set(first), first["page_size"]) == ({"results", "next_cursor", "next", "page_size"}, 2)
+    assert first["next"].startswith("http://testserver/api/v1/brands/?page_size=2&cursor=")
+    whole = api.get("/api/v1/brands/").json()
+    assert (len(whole["results"]), whole["next_cursor"], whole["next"]) == (6, None, None)
+
+
+def test_a_brand_cursor_is_bound_to_brands_and_the_tenant(api, other_api, shop, other_shop):
+    # given
+    brand_cursor = api.get("/api/v1/brands/", {"page_size": 1}).json()["next_cursor"]
+    product_cursor = api.get("/api/v1/products/", {"page_size": 1}).json()["next_cursor"]
+    # when
+    responses = [api.get("/api/v1/brands/", {"cursor": product_cursor}),
+                 api.get("/api/v1/brands/", {"cursor": brand_cursor[:-2]}),
+                 other_api.get("/api/v1/brands/", {"cursor": brand_cursor}),
+                 api.get("/api/v1/products/", {"cursor": brand_cursor})]
+    # then
+    assert [r.status_code for r in responses] == [400] * 4
+    assert all(list(r.json()) == ["cursor"] for r in responses), [r.json() for r in responses]
+
+
+@pytest.mark.parametrize("page_size", ["0", "101", "x"])
+def test_a_brand_page_size_out_of_range_is_a_400_naming_it(api, shop, page_size):
+    response = api.get("/api/v1/brands/", {"page_size": page_size})
+    assert response.status_code == 400
+    assert list(response.json()) == ["page_size"]
+
+
 def test_a_brand_rename_reaches_the_brand_list_and_the_products(api, shop):
     api.get("/api/v1/brands/")
     commands.brand_update(tenant=shop.tenant, brand_id=shop.brands["Makita"].pk, name="Makita XGT")

@@ -1,0 +1,126 @@
+"""Rows derived from the read rows: category list keys and product counts, kept in step."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from catalog import commands
+from catalog.projections.outbox import process_batch
+from catalog.projections.products import project_products
+from catalog.projections.rebuild import rebuild_tenant
+from catalog.read.models import ProductCategoryView, ProductCountView, ProductView
+
+pytestmark = pytest.mark.django_db(databases=["default", "read"])
+ALL = ProductCountView.ALL_PRODUCTS
+
+
+def drain() -> None:
+    while process_batch():
+        pass
+
+
+def category_rows(tenant_id: int) -> set[tuple]:
+    return set(ProductCategoryView.objects.for_tenant(tenant_id).values_list(
+        "product_id", "category_id", "name", "effective_price", "created_at"))
+
+
+def expected_category_rows(tenant_id: int) -> set[tuple]:
+    return {(row.id, category, row.name, row.effective_price, row.created_at)
+            for row in ProductView.objects.for_tenant(tenant_id) for category in row.category_tree_ids}
+
+
+def stored_counts(tenant_id: int) -> dict[int, tuple[int, int]]:
+    return {c: (p, a) for c, p, a in ProductCountView.objects.for_tenant(tenant_id).values_list(
+        "category_id", "product_count", "available_count")}
+
+
+def expected_counts(tenant_id: int) -> dict[int, tuple[int, int]]:
+    products: Counter[int] = Counter()
+    available: Counter[int] = Counter()
+    for row in ProductView.objects.for_tenant(tenant_id):
+        for category in [ALL, *row.category_tree_ids]:
+            products[category] += 1
+            available[category] += row.is_available
+    return {c: (products[c], available[c]) for c in products}
+
+
+@pytest.fixture
+def catalog(tenant, other_tenant):  # type: ignore[no-untyped-def]
+    """Two tenants with a small tree each and products filed in it."""
+    trees = {}
+    for owner in (tenant, other_tenant):
+        tools = commands.category_create(tenant=owner, name="Tools")
+        drills = commands.category_create(tenant=owner, name="Drills", parent=tools)
+        garden = commands.category_create(tenant=owner, name="Garden")
+        for i in range(6):
+            commands.product_create(tenant=owner, sku=f"P-{i}", name=f"Product {i}", price="10.00",
+                                    stock_quantity=i % 3, category_ids=[drills.pk] if i % 2 else
+                                    [drills.pk, garden.pk])
+        trees[owner.pk] = {"tools": tools, "drills": drills, "garden": garden}
+    drain()
+    return trees
+
+
+def test_every_category_of_a_product_and_its_ancestors_has_a_row_with_the_sort_keys(tenant, catalog):
+    # then
+    assert category_rows(tenant.pk) == expected_category_rows(tenant.pk)
+    tools = catalog[tenant.pk]["tools"]
+    assert ProductCategoryView.objects.for_tenant(tenant.pk).filter(category_id=tools.pk).count() == 6
+
+
+def test_edits_moves_and_deletions_keep_the_rows_and_counts_in_step(tenant, other_tenant, catalog):
+    # given
+    tree = catalog[tenant.pk]
+    theirs = (category_rows(other_tenant.pk), stored_counts(other_tenant.pk))
+    first, second, third = ProductView.objects.for_tenant(tenant.pk).order_by("sku")[:3]
+    # when
+    commands.product_update(tenant=tenant, product_id=first.pk, name="Renamed", sale_price="5.00",
+                            stock_quantity=0)
+    commands.product_update(tenant=tenant, product_id=second.pk, category_ids=[tree["garden"].pk])
+    commands.product_delete(tenant=tenant, product_id=third.pk)
+    commands.category_update(tenant=tenant, category_id=tree["drills"].pk, parent=tree["garden"])
+    commands.product_create(tenant=tenant, sku="N-1", name="New", price="3.00", stock_quantity=1,
+                            category_ids=[tree["tools"].pk])
+    drain()
+    # then
+    assert category_rows(tenant.pk) == expected_category_rows(tenant.pk)
+    assert stored_counts(tenant.pk) == expected_counts(tenant.pk)
+    assert stored_counts(tenant.pk)[ALL] == (6, 4)
+    assert (category_rows(other_tenant.pk), stored_counts(other_tenant.pk)) == theirs
+
+
+def test_projecting_the_same_products_again_changes_no_count(tenant, catalog):
+    # given
+    before = stored_counts(tenant.pk)
+    ids = list(ProductView.objects.for_tenant(tenant.pk).values_list("id", flat=True))
+    # when
+    project_products(tenant_id=tenant.pk, product_ids=ids)
+    project_products(tenant_id=tenant.pk, product_ids=ids)
+    # then
+    assert stored_counts(tenant.pk) == before == expected_counts(tenant.pk)
+
+
+def test_a_category_emptied_loses_its_count_row(tenant, catalog):
+    # given
+    garden = catalog[tenant.pk]["garden"]
+    for row in ProductView.objects.for_tenant(tenant.pk).filter(category_ids__contains=[garden.pk]):
+        commands.product_update(tenant=tenant, product_id=row.pk,
+                                category_ids=[catalog[tenant.pk]["drills"].pk])
+    # when
+    drain()
+    # then
+    assert garden.pk not in stored_counts(tenant.pk)
+    assert stored_counts(tenant.pk) == expected_counts(tenant.pk)
+
+
+def test_a_rebuild_counts_again_from_scratch(tenant, other_tenant, catalog):
+    # given: damaged counts
+    ProductCountView.objects.for_tenant(tenant.pk).update(product_count=99)
+    theirs = stored_counts(other_tenant.pk)
+    # when
+    rebuild_tenant(tenant_id=tenant.pk)
+    # then
+    assert stored_counts(tenant.pk) == expected_counts(tenant.pk)
+    assert stored_counts(other_tenant.pk) == theirs
