@@ -52,8 +52,10 @@ def report(results: dict[str, Any]) -> str:
         r = results["rebuild"]
         lines += ["## Rebuild of the read table (`rebuild_tenant`)", "",
                   "| path | time | rows/s |", "| --- | ---: | ---: |",
-                  f"| set-based, 2 workers, empty read table | {r['cold_s']:.1f} s | {r['cold_rows_per_s']:,.0f} |",
-                  f"| set-based, 2 workers, over existing rows | {r['warm_s']:.1f} s | {r['warm_rows_per_s']:,.0f} |",
+                  f"| set-based, 2 workers, empty read table | {r['cold_s']:.1f} s | "
+                  f"{r['cold_rows_per_s']:,.0f} |",
+                  f"| set-based, 2 workers, over existing rows | {r['warm_s']:.1f} s | "
+                  f"{r['warm_rows_per_s']:,.0f} |",
                   f"| naive ORM loop ({r['naive_sample']:,}-row sample, extrapolated) | "
                   f"{r['naive_extrapolated_s']:.0f} s | {r['naive_rows_per_s']:,.0f} |", ""]
     if "throughput" in results:
