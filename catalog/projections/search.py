@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 READ_ALIAS = "read"
 BUILD_CHUNK = 2000
+SENDERS = 2  # bulk requests in flight during a build: one per Elasticsearch core here
 Progress = Callable[[int], None]
 
 CLAIM_SQL = f"""
@@ -99,10 +100,10 @@ def _index_rows(*, tenant_id: int | None, indices: list[str], version_type: str,
                 progress: Progress | None) -> int:
     """Stream read rows (one snapshot) into the indices; return how many documents were sent.
 
-    PostgreSQL builds the JSON; a sender thread keeps one bulk request in flight
-    while the next chunk is read, so the database and Elasticsearch work at once.
+    PostgreSQL builds the JSON; SENDERS threads keep bulk requests in flight while
+    the next chunk is read, so the database and every Elasticsearch core work at once.
     """
-    chunks: queue.Queue[list[str] | None] = queue.Queue(maxsize=2)
+    chunks: queue.Queue[list[str] | None] = queue.Queue(maxsize=SENDERS * 2)
     failure: list[BaseException] = []
 
     def sender() -> None:
@@ -113,8 +114,10 @@ def _index_rows(*, tenant_id: int | None, indices: list[str], version_type: str,
                 except BaseException as exc:  # handed to the reading thread
                     failure.append(exc)
 
-    thread = threading.Thread(target=sender, name="search-bulk-sender", daemon=True)
-    thread.start()
+    threads = [threading.Thread(target=sender, name=f"search-bulk-sender-{n}", daemon=True)
+               for n in range(SENDERS)]
+    for thread in threads:
+        thread.start()
     count = 0
     where, params = ("", []) if tenant_id is None else (" WHERE v.tenant_id = %s", [tenant_id])
     try:
@@ -126,8 +129,10 @@ def _index_rows(*, tenant_id: int | None, indices: list[str], version_type: str,
                 if progress:
                     progress(len(rows))
     finally:
-        chunks.put(None)
-        thread.join()
+        for _ in threads:
+            chunks.put(None)
+        for thread in threads:
+            thread.join()
     if failure:
         raise failure[0]
     return count
