@@ -132,17 +132,26 @@ def has_stale_pending(*, older_than: timedelta) -> bool:
     return oldest is not None and oldest < timezone.now() - older_than
 
 
+# Waiting for projection: live events, and those of bulk imports (projected by the bulk queue).
+WAITING = (EventStatus.PENDING, EventStatus.BULK)
+
+
 def pending_by_tenant() -> dict[int, int]:
-    """Return the number of pending events per tenant id."""
-    rows = Event.objects.filter(status=EventStatus.PENDING).values("tenant_id").annotate(n=Count("id"))
-    return {row["tenant_id"]: row["n"] for row in rows}
+    """Return the number of events waiting for projection (live and bulk) per tenant id."""
+    counts: dict[int, int] = {}
+    for status in WAITING:  # one query per status: each has its own partial index
+        rows = Event.objects.filter(status=status).values("tenant_id").annotate(n=Count("id"))
+        for row in rows:
+            counts[row["tenant_id"]] = counts.get(row["tenant_id"], 0) + row["n"]
+    return counts
 
 
 def projection_lag() -> timedelta:
-    """Return the age of the oldest pending event (zero when nothing is pending)."""
-    oldest = Event.objects.filter(status=EventStatus.PENDING).order_by("id").values_list(
-        "occurred_at", flat=True).first()
-    return timezone.now() - oldest if oldest else timedelta(0)
+    """Return the age of the oldest event waiting for projection (zero when none waits)."""
+    oldest = [first for status in WAITING
+              if (first := Event.objects.filter(status=status).order_by("id")
+                  .values_list("occurred_at", flat=True).first()) is not None]
+    return timezone.now() - min(oldest) if oldest else timedelta(0)
 
 
 def parked_count() -> int:

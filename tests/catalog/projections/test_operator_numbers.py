@@ -39,3 +39,13 @@ def test_pending_lag_and_parked_reflect_the_outbox(tenant, other_tenant):
     assert outbox.projection_lag() == timedelta(0)
     assert outbox.parked_count() == 0
     assert not outbox.has_stale_pending(older_than=timedelta(seconds=0))
+
+
+def test_events_of_a_bulk_import_count_as_waiting(tenant):
+    # given: a product whose event came from a bulk import, two minutes ago
+    product = commands.product_create(tenant=tenant, sku="I", name="x", price="1.00")
+    Event.objects.filter(aggregate_id=str(product.pk)).update(
+        status=EventStatus.BULK, occurred_at=timezone.now() - timedelta(minutes=2))
+    # then: the operator sees it waiting, and how long
+    assert outbox.pending_by_tenant() == {tenant.pk: 1}
+    assert outbox.projection_lag() >= timedelta(minutes=2)
