@@ -15,7 +15,7 @@ import functools
 import json
 import logging
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -128,24 +128,34 @@ def bulk_lines(docs: Iterable[Doc], *, indices: list[str],
 
 @dataclass
 class Written:
-    """What a bulk write did: documents taken, and stale ones refused (a newer version is there)."""
+    """What a bulk write did: documents taken, stale ones (a newer version is there), refused ones."""
 
     written: int = 0
     stale: int = 0
+    refused: list[dict[str, Any]] = field(default_factory=list)  # _index, _id, error
 
     def add(self, other: Written) -> None:
         """Add the counts of another write."""
         self.written += other.written
         self.stale += other.stale
+        self.refused += other.refused
 
 
 def send(lines: list[str]) -> Written:
-    """Send one bulk request; raise IndexWriteFailed for any refusal but a version conflict."""
+    """Send one bulk request; raise IndexWriteFailed when Elasticsearch may take it later.
+
+    A version conflict (409) is a stale write and is counted. A document refused
+    for what it is (another 4xx, e.g. a term too long for a keyword) would be
+    refused again on every retry: it is logged and returned in ``refused``, so one
+    bad document never holds up the queue; ``search_reindex`` repairs it once fixed.
+    Overload (429) and server errors raise, and the whole batch is retried.
+    """
     if not lines:
         return Written()
     response = admin_client().bulk(
         operations="".join(lines),
-        filter_path="errors,items.*.status,items.*.error.type,items.*.error.reason",
+        filter_path="errors,items.*._index,items.*._id,items.*.status,items.*.error.type,"
+                    "items.*.error.reason",
     )
     if not response["errors"]:
         return Written(written=len(lines))
@@ -156,10 +166,15 @@ def send(lines: list[str]) -> Written:
             result.written += 1
         elif outcome["status"] == 409:  # the index holds this revision or a newer one
             result.stale += 1
-        else:
+        elif outcome["status"] == 429 or outcome["status"] >= 500:
             failures.append(outcome)
+        else:
+            result.refused.append(outcome)
     if failures:
-        raise IndexWriteFailed(f"{len(failures)} documents refused, first: {failures[0]}")
+        raise IndexWriteFailed(f"{len(failures)} documents not taken, first: {failures[0]}")
+    for refused in result.refused:
+        logger.error("search index refused document %s in %s: %s", refused.get("_id"),
+                     refused.get("_index"), refused.get("error"))
     return result
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 
 import pytest
@@ -209,3 +210,21 @@ def test_a_tenant_reindex_in_place_repairs_that_tenant_only(indexed, other_tenan
     assert "STRAY" not in es_skus(indexed, "hammer")
     after_b = search_products(make_request(other_tenant, "", page_size=100), backend="elasticsearch")
     assert after_b.body == before_b.body
+
+
+def test_a_document_elasticsearch_refuses_does_not_hold_up_the_others(indexed, caplog):
+    # given: an attribute that makes a keyword longer than Lucene takes, and an ordinary edit
+    bad, good = indexed.products["SAW-2"], indexed.products["HOSE-25"]
+    commands.product_update(tenant=indexed.tenant, product_id=bad.pk,
+                            attributes={"notes": "x" * 40_000})
+    commands.product_update(tenant=indexed.tenant, product_id=good.pk, name="Garden hose refusal")
+    drain()
+
+    # when: the sync sends both
+    with caplog.at_level(logging.ERROR, logger="catalog.search.index"):
+        drain_search()
+
+    # then: the queue is empty, the ordinary edit is searchable, the refusal is logged by id
+    assert search.queue_length() == 0
+    assert es_skus(indexed, "refusal") == ["HOSE-25"]
+    assert str(bad.pk) in caplog.text
