@@ -152,6 +152,16 @@ def _choice(value: str, name: str, choices: Iterable[str], problems: Problems) -
     return None
 
 
+def _page_size(query: QueryDict, problems: Problems) -> int:
+    value = query.get("page_size")
+    if value is None:
+        return DEFAULT_PAGE_SIZE
+    if value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_PAGE_SIZE:
+        return int(value)
+    problems.add("page_size", PAGE_SIZE)
+    return DEFAULT_PAGE_SIZE
+
+
 def _filters(query: QueryDict, problems: Problems) -> ProductFilters:
     get = query.get
     fields: dict[str, Any] = {}
@@ -198,12 +208,7 @@ class PageQuery:
 
 
 def _page(query: QueryDict, problems: Problems) -> tuple[int, str | None]:
-    page_size = DEFAULT_PAGE_SIZE
-    if (value := query.get("page_size")) is not None:
-        if value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_PAGE_SIZE:
-            page_size = int(value)
-        else:
-            problems.add("page_size", PAGE_SIZE)
+    page_size = _page_size(query, problems)
     cursor = query.get("cursor")
     if cursor is not None and not is_text(cursor, MAX_CURSOR):
         problems.add("cursor", TEXT.format(limit=MAX_CURSOR))
@@ -266,12 +271,7 @@ def parse_search_query(query: QueryDict) -> SearchParams:
     filters = _filters(query, problems)
     sort = _choice(query.get("sort", "relevance"), "sort", SORTS, problems) or "relevance"
     page = _whole(query.get("page", "1"), "page", problems) or 1
-    page_size = DEFAULT_PAGE_SIZE
-    if (value := query.get("page_size")) is not None:
-        if value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_PAGE_SIZE:
-            page_size = int(value)
-        else:
-            problems.add("page_size", PAGE_SIZE)
+    page_size = _page_size(query, problems)
     if page * page_size > MAX_RESULT_WINDOW:
         problems.add("page", PAGE_WINDOW.format(window=MAX_RESULT_WINDOW))
     facets = _boolean(query.get("facets", "true"), "facets", problems)

@@ -126,11 +126,16 @@ def _facets(request: SearchRequest, aggregations: dict[str, Any]) -> FacetCounts
     )
 
 
-def _unavailable(exc: Exception) -> SearchUnavailable:
-    return SearchUnavailable(f"Elasticsearch is unavailable: {type(exc).__name__}: {exc}")
-
-
-UNAVAILABLE = (TransportConnectionError, ConnectionTimeout)
+def _search(**kwargs: Any) -> Any:
+    """Search the alias; raise SearchUnavailable when Elasticsearch cannot answer now."""
+    try:
+        return index.client().search(index=index.search_alias(), **kwargs)
+    except (TransportConnectionError, ConnectionTimeout) as exc:
+        raise SearchUnavailable(f"Elasticsearch is unavailable: {type(exc).__name__}: {exc}") from exc
+    except ApiError as exc:
+        if exc.meta.status >= 500 or exc.meta.status == 404:  # 404: no index (yet)
+            raise SearchUnavailable(f"Elasticsearch cannot answer: {exc}") from exc
+        raise
 
 
 class ElasticsearchSearch:
@@ -158,15 +163,7 @@ class ElasticsearchSearch:
             body["post_filter"] = {"bool": {"filter": post_filter}}
         if request.facets:
             body["aggs"] = _aggregations(request)
-        try:
-            response = index.client().search(index=index.search_alias(),
-                                             routing=str(request.tenant_id), **body)
-        except UNAVAILABLE as exc:
-            raise _unavailable(exc) from exc
-        except ApiError as exc:
-            if exc.meta.status >= 500 or exc.meta.status == 404:  # 404: no index (yet)
-                raise _unavailable(exc) from exc
-            raise
+        response = _search(routing=str(request.tenant_id), **body)
         hits = response["hits"]
         return Hits(ids=[hit["_id"] for hit in hits["hits"]], total=hits["total"]["value"],
                     facets=_facets(request, response.get("aggregations", {}))
@@ -176,17 +173,8 @@ class ElasticsearchSearch:
         """Return completions of ``prefix`` among the tenant's names and SKUs (one typo forgiven)."""
         completion = {"field": "suggest", "size": limit * 2, "skip_duplicates": False,
                       "fuzzy": {"fuzziness": "AUTO"}, "contexts": {"tenant": [str(tenant_id)]}}
-        try:
-            response = index.client().search(
-                index=index.search_alias(), routing=str(tenant_id), source=["sku", "name", "tenant_id"],
-                suggest={"products": {"prefix": prefix, "completion": completion}},
-            )
-        except UNAVAILABLE as exc:
-            raise _unavailable(exc) from exc
-        except ApiError as exc:
-            if exc.meta.status >= 500 or exc.meta.status == 404:
-                raise _unavailable(exc) from exc
-            raise
+        response = _search(routing=str(tenant_id), source=["sku", "name", "tenant_id"],
+                           suggest={"products": {"prefix": prefix, "completion": completion}})
         suggestions: dict[str, Suggestion] = {}
         for option in response["suggest"]["products"][0]["options"]:  # a name and a SKU may both match
             source = option["_source"]

@@ -75,9 +75,9 @@ class SearchView(ReadView):
         except SearchUnavailable as exc:
             raise SearchUnavailableError() from exc
         body = outcome.body
-        more = body["count"] > params.page * params.page_size
-        body["next_page"] = params.page + 1 if more and (params.page + 1) * params.page_size <= \
-            MAX_RESULT_WINDOW else None
+        following = params.page + 1
+        fits = following * params.page_size <= MAX_RESULT_WINDOW
+        body["next_page"] = following if fits and body["count"] > params.page * params.page_size else None
         body["backend"] = outcome.backend
         return Response(body, headers=_headers(outcome.backend, outcome.degraded))
 

@@ -14,18 +14,12 @@ from elasticsearch import Elasticsearch
 from catalog import commands
 from catalog.models import Brand, Category, Product, Tenant
 from catalog.projections import search
-from catalog.projections.outbox import process_batch
 from catalog.search import index
 from catalog.search.base import SearchRequest
 from catalog.search.service import category_facet_ids
+from tests.catalog.api.conftest import drain
 
 pytestmark = pytest.mark.django_db(databases=["default", "read"])
-
-
-def drain() -> None:
-    """Project every pending event, as the worker would."""
-    while process_batch():
-        pass
 
 
 @dataclass
