@@ -62,12 +62,13 @@ ON CONFLICT (tenant_id, category_id) DO UPDATE SET
     available_count = t.available_count + EXCLUDED.available_count
 """
 
+# Group by the ancestor list first (a tenant has a few thousand distinct ones), then spread
+# each group over its categories. A plain SELECT so PostgreSQL may scan in parallel.
 RECOUNT_SQL = f"""
-INSERT INTO catalog_read_productcountview (tenant_id, category_id, product_count, available_count)
-SELECT %(tenant)s, c.id, count(*), count(*) FILTER (WHERE v.is_available)
-FROM catalog_read_productview v
-CROSS JOIN LATERAL unnest(ARRAY[{ProductCountView.ALL_PRODUCTS}]::bigint[] || v.category_tree_ids) AS c(id)
-WHERE v.tenant_id = %(tenant)s
+SELECT c.id, sum(g.products)::bigint, sum(g.available)::bigint
+FROM (SELECT category_tree_ids, count(*) AS products, count(*) FILTER (WHERE is_available) AS available
+      FROM catalog_read_productview WHERE tenant_id = %(tenant)s GROUP BY category_tree_ids) g
+CROSS JOIN LATERAL unnest(ARRAY[{ProductCountView.ALL_PRODUCTS}]::bigint[] || g.category_tree_ids) AS c(id)
 GROUP BY c.id
 """
 
@@ -112,5 +113,9 @@ def category_rows_sync(cursor: Any, *, tenant_id: int, product_ids: list[str]) -
 
 def recount(cursor: Any, *, tenant_id: int) -> None:
     """Count the tenant's read rows again from scratch (one pass; the caller holds the lock)."""
-    cursor.execute("DELETE FROM catalog_read_productcountview WHERE tenant_id = %s", [tenant_id])
     cursor.execute(RECOUNT_SQL, {"tenant": tenant_id})
+    counts = cursor.fetchall()
+    cursor.execute("DELETE FROM catalog_read_productcountview WHERE tenant_id = %s", [tenant_id])
+    cursor.execute(APPLY_COUNTS_SQL, {
+        "tenant": tenant_id, "categories": [row[0] for row in counts],
+        "products": [row[1] for row in counts], "available": [row[2] for row in counts]})

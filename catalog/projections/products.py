@@ -133,8 +133,9 @@ def _stage(tenant_id: int, product_ids: list[Any]) -> set[Any]:
         query = source.cursor.mogrify(
             SNAPSHOT_SQL, {"tenant": tenant_id, "ids": [str(i) for i in product_ids]}
         )
-        with source.cursor.copy(f"COPY ({query}) TO STDOUT") as out, target.cursor.copy(
-            f"COPY productview_stage ({_copy_columns}) FROM STDIN"
+        # Binary: the snapshot's column types are the stage's, and nothing is parsed twice.
+        with source.cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT binary)") as out, target.cursor.copy(
+            f"COPY productview_stage ({_copy_columns}) FROM STDIN (FORMAT binary)"
         ) as into:
             for chunk in out:
                 into.write(chunk)
@@ -161,6 +162,9 @@ def project_products(*, tenant_id: int, product_ids: Iterable[Any], shared: bool
         cursor.execute("TRUNCATE productview_stage")
         wanted = set(ids)
         staged = {str(i) for i in _stage(tenant_id, ids)}
+        # Pruned rows are already the read rows holding their SKUs, so only the rest
+        # can collide with a stale row of another product.
+        cursor.execute(PRUNE_STAGE_SQL)
         cursor.execute(
             "SELECT v.id FROM catalog_read_productview v JOIN productview_stage s"
             " ON v.tenant_id = s.tenant_id AND v.sku = s.sku AND v.id <> s.id"
@@ -169,8 +173,8 @@ def project_products(*, tenant_id: int, product_ids: Iterable[Any], shared: bool
         if stale:
             staged |= {str(i) for i in _stage(tenant_id, sorted(stale))}
             wanted |= stale
+            cursor.execute(PRUNE_STAGE_SQL)
         gone = sorted(wanted - staged)
-        cursor.execute(PRUNE_STAGE_SQL)
         cursor.execute("SELECT id::text FROM productview_stage")
         changing = gone + [row[0] for row in cursor.fetchall()]
         before = listing.counts_of(cursor, tenant_id=tenant_id, product_ids=changing)

@@ -23,34 +23,67 @@ Progress = Callable[[int], None]
 DEADLOCK_RETRIES = 3
 
 
-def _keyset_ids(alias: str, table: str, tenant_id: int, batch_size: int) -> Iterator[list[str]]:
+Batch = tuple[list[str], str | None, str | None]  # product ids, and the id range (after, upto]
+
+
+def _batches(tenant_id: int, batch_size: int) -> Iterator[Batch]:
+    """Yield the tenant's write-side products in id order, each batch with the id range it covers.
+
+    The ranges tile the whole id space: the last one, with no products, runs from the
+    last id to the end, so read rows past every product are found as orphans too.
+    """
     after = None
     while True:
-        with connections[alias].cursor() as cursor:
+        with connections[WRITE_ALIAS].cursor() as cursor:
             cursor.execute(
-                f"SELECT id FROM {table} WHERE tenant_id = %s AND (%s::uuid IS NULL OR id > %s::uuid)"
+                "SELECT id FROM catalog_product WHERE tenant_id = %s AND (%s::uuid IS NULL OR id > %s::uuid)"
                 " ORDER BY id LIMIT %s",
                 [tenant_id, after, after, batch_size],
             )
             ids = [str(row[0]) for row in cursor.fetchall()]
         if not ids:
+            yield [], after, None
             return
-        yield ids
+        yield ids, after, ids[-1]
         after = ids[-1]
 
 
-def _project_batch(tenant_id: int, ids: list[str]) -> int:
-    """Project one rebuild batch on this thread's own connections (shared tenant lock)."""
-    try:
+def _read_ids_in_range(tenant_id: int, after: str | None, upto: str | None) -> list[str]:
+    with connections[READ_ALIAS].cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM catalog_read_productview WHERE tenant_id = %s"
+            " AND (%s::uuid IS NULL OR id > %s::uuid) AND (%s::uuid IS NULL OR id <= %s::uuid)",
+            [tenant_id, after, after, upto, upto],
+        )
+        return [str(row[0]) for row in cursor.fetchall()]
+
+
+def _rebuild_batch(tenant_id: int, batch: Batch, *, shared: bool = False) -> tuple[int, int]:
+    """Project a batch's products and drop the read rows in its range that have none.
+
+    Return (products, orphans). A read row in the range whose product the batch did not
+    list is re-projected too: deleted on the write side, it loses its read row; created
+    since the batch was listed, it is simply projected.
+    """
+    ids, after, upto = batch
+    listed = set(ids)
+    orphans = [i for i in _read_ids_in_range(tenant_id, after, upto) if i not in listed]
+    if ids or orphans:
         for attempt in range(1, DEADLOCK_RETRIES + 1):
             try:
-                project_products(tenant_id=tenant_id, product_ids=ids, shared=True)
-                return len(ids)
+                project_products(tenant_id=tenant_id, product_ids=ids + orphans, shared=shared)
+                break
             except OperationalError as exc:  # two batches may re-project the same stale SKU
-                if "deadlock" not in str(exc) or attempt == DEADLOCK_RETRIES:
+                if not shared or "deadlock" not in str(exc) or attempt == DEADLOCK_RETRIES:
                     raise
                 logger.warning("rebuild batch deadlocked (attempt %s); retrying", attempt)
-        return len(ids)
+    return len(ids), len(orphans)
+
+
+def _rebuild_batch_threaded(tenant_id: int, batch: Batch) -> tuple[int, int]:
+    """Run ``_rebuild_batch`` on this thread's own connections (shared tenant lock)."""
+    try:
+        return _rebuild_batch(tenant_id, batch, shared=True)
     finally:
         connections.close_all()
 
@@ -64,31 +97,30 @@ def rebuild_tenant(*, tenant_id: int, batch_size: int = 5000, progress: Progress
     still never interleaves with a batch); use it outside a test transaction.
     """
     products = 0
+
+    def done(result: tuple[int, int]) -> int:
+        if progress and result[0]:
+            progress(result[0])
+        return result[0]
+
     if workers <= 1:
-        for ids in _keyset_ids(WRITE_ALIAS, "catalog_product", tenant_id, batch_size):
-            project_products(tenant_id=tenant_id, product_ids=ids)
-            products += len(ids)
-            if progress:
-                progress(len(ids))
+        for batch in _batches(tenant_id, batch_size):
+            products += done(_rebuild_batch(tenant_id, batch))
     else:
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rebuild") as pool:
-            running: set[Future[int]] = set()
+            running: set[Future[tuple[int, int]]] = set()
 
             def collect() -> int:
                 nonlocal running
-                done, running = wait(running, return_when=FIRST_COMPLETED)
-                count = sum(f.result() for f in done)  # re-raises a batch's error
-                if progress and count:
-                    progress(count)
-                return count
+                finished, running = wait(running, return_when=FIRST_COMPLETED)
+                return sum(done(f.result()) for f in finished)  # re-raises a batch's error
 
-            for ids in _keyset_ids(WRITE_ALIAS, "catalog_product", tenant_id, batch_size):
+            for batch in _batches(tenant_id, batch_size):
                 if len(running) >= workers * 2:
                     products += collect()
-                running.add(pool.submit(_project_batch, tenant_id, ids))
+                running.add(pool.submit(_rebuild_batch_threaded, tenant_id, batch))
             while running:
                 products += collect()
-    remove_orphans(tenant_id=tenant_id, batch_size=batch_size)
     recount_tenant(tenant_id=tenant_id)
     rebuild_taxonomy(tenant_id=tenant_id)
     return products
@@ -100,19 +132,6 @@ def recount_tenant(*, tenant_id: int) -> None:
         lock_tenant(tenant_id)
         listing.recount(cursor, tenant_id=tenant_id)
     invalidate_tenant(tenant_id=tenant_id)
-
-
-def remove_orphans(*, tenant_id: int, batch_size: int = 5000) -> int:
-    """Delete read rows whose product no longer exists on the write side; return how many."""
-    removed = 0
-    for ids in _keyset_ids(READ_ALIAS, "catalog_read_productview", tenant_id, batch_size):
-        with connections[WRITE_ALIAS].cursor() as cursor:
-            cursor.execute("SELECT id::text FROM catalog_product WHERE id = ANY(%s::uuid[])", [ids])
-            existing = {row[0] for row in cursor.fetchall()}
-        orphans = [i for i in ids if i not in existing]
-        if orphans:
-            removed += project_products(tenant_id=tenant_id, product_ids=orphans)
-    return removed
 
 
 def product_count(*, tenant_id: int) -> int:

@@ -73,6 +73,8 @@ class ProductView(models.Model):
                                     deferrable=models.Deferrable.DEFERRED),
         ]
         indexes = [
+            # A tenant's rows in id order: rebuild batches find their orphans by id range.
+            models.Index(fields=["tenant_id", "id"], name="productview_tenant_id"),
             models.Index(fields=["tenant_id", "name", "id"], name="productview_name_keyset"),
             models.Index(fields=["tenant_id", "effective_price", "id"], name="productview_price_keyset"),
             models.Index(fields=["tenant_id", "-updated_at", "id"], name="productview_updated_keyset"),

@@ -11,7 +11,7 @@ from catalog.models import Event, EventStatus, Product, ProductCategory
 from catalog.projections.outbox import process_batch
 from catalog.projections.products import project_category, project_products
 from catalog.projections.rebuild import rebuild_tenant
-from catalog.read.models import ProductView
+from catalog.read.models import ProductCountView, ProductView
 
 pytestmark = pytest.mark.django_db(databases=["default", "read"])
 
@@ -122,6 +122,42 @@ def test_rebuild_restores_rows_and_removes_orphans(tenant, other_tenant):
     assert ProductView.objects.filter(tenant_id=tenant.pk).count() == 11
     assert ProductView.objects.get(pk=products[1].pk).name == "x"
     assert ProductView.objects.filter(pk=foreign.pk).exists()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.django_db(databases=["default", "read"], transaction=True)
+def test_a_rebuild_finds_orphans_before_the_first_and_after_the_last_product(tenant, other_tenant,
+                                                                          workers):
+    # given: read rows whose products were deleted without an event, at both ends of the id order
+    products = sorted((commands.product_create(tenant=tenant, sku=f"E-{i}", name="x", price="3.00")
+                       for i in range(11)), key=lambda p: str(p.pk))
+    foreign = commands.product_create(tenant=other_tenant, sku="E-0", name="theirs", price="3.00")
+    drain()
+    Product.objects.filter(pk__in=[products[0].pk, products[-1].pk]).delete()
+    # when: batches of 3 products, so the last range holds no product at all
+    rows = rebuild_tenant(tenant_id=tenant.pk, batch_size=3, workers=workers)
+    # then
+    assert rows == 9
+    assert set(ProductView.objects.filter(tenant_id=tenant.pk).values_list("pk", flat=True)) == {
+        p.pk for p in products[1:-1]}
+    assert ProductView.objects.filter(pk=foreign.pk).exists()
+    assert ProductCountView.objects.get(tenant_id=tenant.pk, category_id=0).product_count == 9
+
+
+@pytest.mark.django_db(databases=["default", "read"], transaction=True)
+def test_a_rebuild_of_a_tenant_without_products_removes_every_read_row(tenant, other_tenant):
+    # given: every product deleted on the write side without an event
+    for i in range(4):
+        commands.product_create(tenant=tenant, sku=f"G-{i}", name="x", price="3.00")
+    foreign = commands.product_create(tenant=other_tenant, sku="G-0", name="theirs", price="3.00")
+    drain()
+    Product.objects.filter(tenant=tenant).delete()
+    # when
+    assert rebuild_tenant(tenant_id=tenant.pk, batch_size=3, workers=2) == 0
+    # then
+    assert not ProductView.objects.filter(tenant_id=tenant.pk).exists()
+    assert ProductView.objects.filter(pk=foreign.pk).exists()
+    assert not ProductCountView.objects.filter(tenant_id=tenant.pk, product_count__gt=0).exists()
 
 
 def test_a_category_rename_reaches_thousands_of_read_rows_without_a_task_per_product(tenant):
