@@ -1,4 +1,4 @@
-"""Search on Elasticsearch: fuzzy multi-field matching, facets as filtered aggregations.
+"""Search on Elasticsearch: multi-field matching that forgives typos, facets as filtered aggregations.
 
 Every query filters by tenant (routing only picks the shard) and leaves out
 deleted markers. Facet filters (brand, price, availability) go into the post
@@ -44,13 +44,20 @@ def _cents(amount: Decimal) -> int:
     return int(amount * 100)
 
 
-def text_query(text: str) -> dict[str, Any]:
-    """Return the scoring query of ``text``: an exact SKU first, then words, then names like it."""
+def text_query(text: str, *, fuzzy: bool = False) -> dict[str, Any]:
+    """Return the scoring query of ``text``: an exact SKU first, then words, then the phrase.
+
+    ``fuzzy`` matches names like the words instead (fuzziness AUTO): the search asks
+    for it only when the words themselves find nothing, as the PostgreSQL backend
+    turns to trigrams only then. Expanding every word of every query cost about a
+    third of the time of a common query at a million products.
+    """
+    if fuzzy:
+        return {"multi_match": {"query": text, "fields": FUZZY_FIELDS, "fuzziness": "AUTO",
+                                "prefix_length": 1, "operator": "and"}}
     return {"bool": {"should": [
         {"term": {"sku": {"value": text, "boost": 100.0}}},
         {"multi_match": {"query": text, "fields": TEXT_FIELDS, "operator": "and"}},
-        {"multi_match": {"query": text, "fields": FUZZY_FIELDS, "fuzziness": "AUTO",
-                         "prefix_length": 1, "operator": "and"}},
         {"match_phrase": {"name": {"query": text, "boost": 2.0}}},
     ], "minimum_should_match": 1}}
 
@@ -164,6 +171,9 @@ class ElasticsearchSearch:
         if request.facets:
             body["aggs"] = _aggregations(request)
         response = _search(routing=str(request.tenant_id), **body)
+        if request.text and not response["hits"]["total"]["value"]:  # nothing as typed: forgive typos
+            query["bool"]["must"] = [text_query(request.text, fuzzy=True)]
+            response = _search(routing=str(request.tenant_id), **body)
         hits = response["hits"]
         return Hits(ids=[hit["_id"] for hit in hits["hits"]], total=hits["total"]["value"],
                     facets=_facets(request, response.get("aggregations", {}))

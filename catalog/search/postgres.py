@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db import connections, transaction
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
 from catalog.read import selectors
 from catalog.read.models import ProductView
@@ -51,73 +51,125 @@ def _matching(request: SearchRequest, filters: ProductFilters, *,
     return queryset.filter(Q(search_vector=words) | Q(sku=request.text))
 
 
-def _facet_filters(filters: ProductFilters, *, keep: str = "") -> Q:
-    """Return the facet-field filters of ``filters`` as a Q, leaving out the facet ``keep``."""
-    condition = Q()
+class _Condition:
+    """A SQL condition on the columns of the matches (``m``) with its parameters."""
+
+    def __init__(self, sql: str = "TRUE", params: tuple[Any, ...] = ()) -> None:
+        self.sql, self.params = sql, params
+
+    def __and__(self, other: _Condition) -> _Condition:
+        return _Condition(f"({self.sql} AND {other.sql})", self.params + other.params)
+
+
+def _facet_filters(filters: ProductFilters, *, keep: str = "") -> _Condition:
+    """Return the facet-field filters of ``filters``, leaving out the facet ``keep``."""
+    condition = _Condition()
     if keep != "brand" and filters.brand_id is not None:
-        condition &= Q(brand_id=filters.brand_id)
+        condition &= _Condition("m.brand_id = %s", (filters.brand_id,))
     if keep != "price":
         if filters.price_min is not None:
-            condition &= Q(effective_price__gte=filters.price_min)
+            condition &= _Condition("m.effective_price >= %s", (filters.price_min,))
         if filters.price_max is not None:
-            condition &= Q(effective_price__lte=filters.price_max)
+            condition &= _Condition("m.effective_price <= %s", (filters.price_max,))
     if keep != "availability" and filters.available is not None:
-        condition &= Q(is_available=filters.available)
+        condition &= _Condition("m.is_available = %s", (filters.available,))
     return condition
 
 
-def _price_bucket(low: Any, high: Any) -> Q:
-    condition = Q()
+def _price_bucket(low: Any, high: Any) -> _Condition:
+    condition = _Condition()
     if low is not None:
-        condition &= Q(effective_price__gte=low)
+        condition &= _Condition("m.effective_price >= %s", (low,))
     if high is not None:
-        condition &= Q(effective_price__lt=high)
+        condition &= _Condition("m.effective_price < %s", (high,))
     return condition
 
 
-def _facets(request: SearchRequest, *, similar: bool) -> tuple[int, FacetCounts]:
-    """Count the matches and the facet values in two passes (facet filters left out of the base)."""
+def _counts(request: SearchRequest) -> list[tuple[str, _Condition]]:
+    """Return the named counts of a facet pass: the total, categories, prices, availability."""
     filters = request.filters
-    base = _matching(request, dataclasses.replace(filters, **NO_FACET_FILTERS), similar=similar)
     every, no_price = _facet_filters(filters), _facet_filters(filters, keep="price")
     no_availability = _facet_filters(filters, keep="availability")
-    counts: dict[str, Any] = {
-        f"c{category_id}": Count("id", filter=every & Q(category_tree_ids__contains=[category_id]))
-        for category_id in request.category_facet_ids
-    }
+    counts = [("total", every)]
+    counts += [(f"c{category_id}", every & _Condition("m.category_tree_ids @> ARRAY[%s]::bigint[]",
+                                                      (category_id,)))
+               for category_id in request.category_facet_ids]
+    counts += [(f"p{i}", no_price & _price_bucket(r.low, r.high))
+               for i, r in enumerate(price_ranges())]
+    counts += [("in_stock", no_availability & _Condition("m.is_available")),
+               ("out_of_stock", no_availability & _Condition("NOT m.is_available"))]
+    return counts
+
+
+ORDERS = {
+    "price": "m.effective_price, m.sku",
+    "-price": "m.effective_price DESC, m.sku",
+    "newest": "m.created_at DESC, m.sku",
+}
+
+
+def _one_pass(request: SearchRequest, *, similar: bool) -> Hits:
+    """Find the matches once, then count, facet and page them from that one set.
+
+    The matches (narrow columns and the rank) are materialized, so the heap rows
+    and their search vectors are read and ranked once instead of once per count.
+    """
+    filters = request.filters
+    matches = _matching(request, dataclasses.replace(filters, **NO_FACET_FILTERS), similar=similar)
+    if request.text:
+        exact = Case(When(sku=request.text, then=Value(1)), default=Value(0),
+                     output_field=IntegerField())
+        rank: Any = (TrigramWordSimilarity(request.text, "name") if similar else
+                     SearchRank(F("search_vector"), SearchQuery(request.text, config="simple",
+                                                                search_type="websearch")))
+        order = ORDERS.get(request.sort, "m.exact DESC, m.rank DESC, m.sku")
+    else:
+        exact, rank = Value(0), Value(0.0)
+        order = ORDERS.get(request.sort, "m.name, m.sku")
+    matches_sql, matches_params = matches.annotate(exact=exact, rank=rank).values(
+        "id", "sku", "name", "brand_id", "effective_price", "is_available", "category_tree_ids",
+        "created_at", "exact", "rank").query.sql_with_params()
+    every = _facet_filters(filters)
+    parts, params = [], list(matches_params)
+    if request.facets:
+        counts = _counts(request)
+        parts.append("(SELECT json_build_object(" + ", ".join(
+            f"'{name}', count(*) FILTER (WHERE {condition.sql})" for name, condition in counts
+        ) + ") FROM m)")
+        for _, condition in counts:
+            params += condition.params
+        no_brand = _facet_filters(filters, keep="brand")
+        parts.append("(SELECT coalesce(json_agg(json_build_array(b.brand_id, b.n)), '[]') FROM ("
+                     "SELECT m.brand_id, count(*) AS n FROM m WHERE m.brand_id IS NOT NULL AND "
+                     f"{no_brand.sql} GROUP BY m.brand_id ORDER BY n DESC, m.brand_id LIMIT %s) b)")
+        params += [*no_brand.params, BRAND_FACET_LIMIT]
+    else:
+        parts.append(f"(SELECT json_build_object('total', count(*)) FROM m WHERE {every.sql})")
+        params += every.params
+    parts.append(f"(SELECT coalesce(json_agg(p.id), '[]') FROM (SELECT m.id FROM m WHERE {every.sql}"
+                 f" ORDER BY {order} LIMIT %s OFFSET %s) p)")
+    params += [*every.params, request.page_size, request.offset]
+    with connections[READ_ALIAS].cursor() as cursor:
+        cursor.execute(f"WITH m AS MATERIALIZED ({matches_sql}) SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    totals, ids = row[0], [str(i) for i in row[-1]]
+    if not request.facets:
+        return Hits(ids=ids, total=totals["total"])
     ranges = price_ranges()
-    counts |= {f"p{i}": Count("id", filter=no_price & _price_bucket(r.low, r.high))
-               for i, r in enumerate(ranges)}
-    counts |= {"in_stock": Count("id", filter=no_availability & Q(is_available=True)),
-               "out_of_stock": Count("id", filter=no_availability & Q(is_available=False)),
-               "total": Count("id", filter=every)}
-    totals = base.aggregate(**counts)
-    brands = (base.filter(_facet_filters(filters, keep="brand"), brand_id__isnull=False)
-              .values("brand_id").annotate(n=Count("id")).order_by("-n", "brand_id")
-              [:BRAND_FACET_LIMIT])
-    return totals["total"], FacetCounts(
+    return Hits(ids=ids, total=totals["total"], facets=FacetCounts(
         categories={c: totals[f"c{c}"] for c in request.category_facet_ids if totals[f"c{c}"]},
-        brands={row["brand_id"]: row["n"] for row in brands},
+        brands=dict(row[1]),
         prices=[totals[f"p{i}"] for i in range(len(ranges))],
         availability={True: totals["in_stock"], False: totals["out_of_stock"]},
-    )
+    ))
 
 
-def _ordered(queryset: QuerySet[ProductView], request: SearchRequest, *,
-             similar: bool) -> QuerySet[ProductView]:
+def _ordered(queryset: QuerySet[ProductView], request: SearchRequest) -> QuerySet[ProductView]:
     if request.sort in {"price", "-price"}:
         return queryset.order_by(request.sort.replace("price", "effective_price"), "sku")
     if request.sort == "newest":
         return queryset.order_by("-created_at", "sku")
-    if not request.text:
-        return queryset.order_by("name", "sku")
-    exact = Case(When(sku=request.text, then=Value(1)), default=Value(0), output_field=IntegerField())
-    if similar:
-        rank: Any = TrigramWordSimilarity(request.text, "name")
-    else:
-        rank = SearchRank(F("search_vector"), SearchQuery(request.text, config="simple",
-                                                          search_type="websearch"))
-    return queryset.annotate(exact=exact, rank=rank).order_by("-exact", "-rank", "sku")
+    return queryset.order_by("name", "sku")
 
 
 class PostgresSearch:
@@ -127,25 +179,19 @@ class PostgresSearch:
 
     def search(self, request: SearchRequest) -> Hits:
         """Return the page of hits (and facets) of ``request``."""
+        if not request.text and not request.facets:  # a plain list: its index gives the page
+            queryset = _matching(request, request.filters)
+            total = queryset.count()
+            page = _ordered(queryset, request)[request.offset:request.offset + request.page_size]
+            return Hits(ids=[str(i) for i in page.values_list("id", flat=True)], total=total)
         with transaction.atomic(using=READ_ALIAS):
             _set_threshold()
-            # No product has every word: look for names like the text (typos forgiven).
-            # Only then, because trigram matching of common words is the costly part.
-            for similar in (False, True) if request.text else (False,):
-                facets = None
-                if request.facets:  # the facet pass counts the matches too
-                    total, facets = _facets(request, similar=similar)
-                else:
-                    total = _matching(request, request.filters, similar=similar).count()
-                if total:
-                    break
-            ids: list[str] = []
-            if total > request.offset:
-                page = _ordered(_matching(request, request.filters, similar=similar), request,
-                                similar=similar)
-                ids = [str(i) for i in page[request.offset:request.offset + request.page_size]
-                       .values_list("id", flat=True)]
-        return Hits(ids=ids, total=total, facets=facets)
+            hits = _one_pass(request, similar=False)
+            if request.text and not hits.total:
+                # No product has every word: look for names like the text (typos forgiven).
+                # Only then, because trigram matching of common words is the costly part.
+                hits = _one_pass(request, similar=True)
+        return hits
 
     def suggest(self, *, tenant_id: int, prefix: str, limit: int) -> list[Suggestion]:
         """Return products whose SKU or name starts with ``prefix``, then names similar to it."""
