@@ -1,7 +1,7 @@
 """The Elasticsearch document of a product, built from its read row (never from the write side).
 
 The mapping stays within what a core Elasticsearch 9 node offers (standard
-analyzer, keyword, long, date, boolean, completion): no language analyzers or
+analyzer, keyword, long, date, boolean): no language analyzers or
 plugins, so the same index works on the integ-test distribution the tests run.
 """
 
@@ -15,6 +15,10 @@ from django_elasticsearch_dsl.registries import registry
 
 from catalog.read.models import ProductView
 
+# Words and their frequencies, no positions: enough for word matching and scoring, and
+# positions of the long descriptions were a large share of the cost of indexing.
+WORDS_ONLY = "freqs"
+
 
 def _text_with_keyword(**kwargs: Any) -> fields.TextField:
     return fields.TextField(fields={"raw": fields.KeywordField(ignore_above=256)}, **kwargs)
@@ -26,16 +30,16 @@ class ProductDocument(Document):
 
     tenant_id = fields.LongField()
     deleted = fields.BooleanField()
-    sku = fields.KeywordField(fields={"text": fields.TextField()})
-    name = _text_with_keyword()
-    description = fields.TextField()
+    sku = fields.KeywordField(fields={"text": fields.TextField(index_options=WORDS_ONLY)})
+    name = _text_with_keyword()  # the one field with positions: phrases are matched on names
+    description = fields.TextField(index_options=WORDS_ONLY)
     # Every translated name and description, whatever the locale: the standard analyzer
     # serves German and English alike (the zip has no language analyzers).
-    i18n_name = fields.TextField()
-    i18n_description = fields.TextField()
-    tags = _text_with_keyword()
+    i18n_name = fields.TextField(index_options=WORDS_ONLY)
+    i18n_description = fields.TextField(index_options=WORDS_ONLY)
+    tags = _text_with_keyword(index_options=WORDS_ONLY)
     brand_id = fields.LongField()
-    brand_name = fields.TextField()
+    brand_name = fields.TextField(index_options=WORDS_ONLY)
     category_ids = fields.LongField()
     category_tree_ids = fields.LongField()
     price_cents = fields.LongField()
@@ -44,7 +48,6 @@ class ProductDocument(Document):
     created_at = fields.DateField()
     updated_at = fields.DateField()
     version = fields.LongField()
-    suggest = fields.CompletionField(contexts=[{"name": "tenant", "type": "category"}])
 
     class Index:
         name = "catalog-products"  # the default alias; settings.SEARCH_INDEX_ALIAS decides at run time
@@ -75,9 +78,7 @@ DOCUMENT_SQL = """json_build_object(
         SELECT a.key || '=' || CASE jsonb_typeof(a.value) WHEN 'string' THEN a.value #>> '{}'
                                     ELSE a.value::text END
         FROM jsonb_each(v.attributes) a WHERE jsonb_typeof(a.value) IN ('string', 'number', 'boolean')),
-    'created_at', v.created_at, 'updated_at', v.updated_at, 'version', v.version,
-    'suggest', json_build_object('input', json_build_array(left(v.name, 50), v.sku),
-                                 'contexts', json_build_object('tenant', json_build_array(v.tenant_id::text)))
+    'created_at', v.created_at, 'updated_at', v.updated_at, 'version', v.version
 )::text"""
 
 DOCUMENTS_SQL = f"""
@@ -87,5 +88,5 @@ FROM catalog_read_productview v
 
 
 def deleted_marker(tenant_id: int) -> str:
-    """Return the JSON that replaces a deleted product's document (no text, no suggestion)."""
+    """Return the JSON that replaces a deleted product's document (no text)."""
     return json.dumps({"tenant_id": tenant_id, "deleted": True})

@@ -180,15 +180,25 @@ class ElasticsearchSearch:
                     if request.facets else None)
 
     def suggest(self, *, tenant_id: int, prefix: str, limit: int) -> list[Suggestion]:
-        """Return completions of ``prefix`` among the tenant's names and SKUs (one typo forgiven)."""
-        completion = {"field": "suggest", "size": limit * 2, "skip_duplicates": False,
-                      "fuzzy": {"fuzziness": "AUTO"}, "contexts": {"tenant": [str(tenant_id)]}}
-        response = _search(routing=str(tenant_id), source=["sku", "name", "tenant_id"],
-                           suggest={"products": {"prefix": prefix, "completion": completion}})
-        suggestions: dict[str, Suggestion] = {}
-        for option in response["suggest"]["products"][0]["options"]:  # a name and a SKU may both match
-            source = option["_source"]
-            if source.get("tenant_id") == tenant_id and option["_id"] not in suggestions:
-                suggestions[option["_id"]] = Suggestion(id=option["_id"], sku=source["sku"],
-                                                        name=source["name"])
-        return list(suggestions.values())[:limit]
+        """Return products whose SKU starts with ``prefix`` or whose name has its words.
+
+        The last word may be unfinished, and a whole word may carry a typo. Asked of
+        the indexed words at query time: a completion field cost about a third of
+        the time of building the index.
+        """
+        words = {"query": prefix, "operator": "and"}
+        response = _search(routing=str(tenant_id), size=limit, source=["sku", "name"],
+                           track_total_hits=False, query={"bool": {
+                               "filter": [{"term": {"tenant_id": tenant_id}}],
+                               "must_not": [{"term": {"deleted": True}}],
+                               "should": [
+                                   {"prefix": {"sku": {"value": prefix, "case_insensitive": True,
+                                                       "boost": 2.0}}},
+                                   {"match_bool_prefix": {"name": words}},
+                                   {"match": {"name": {**words, "fuzziness": "AUTO",
+                                                       "prefix_length": 1}}},
+                               ],
+                               "minimum_should_match": 1,
+                           }}, sort=["_score", {"name.raw": "asc"}, {"sku": "asc"}])
+        return [Suggestion(id=hit["_id"], sku=hit["_source"]["sku"], name=hit["_source"]["name"])
+                for hit in response["hits"]["hits"]]

@@ -67,6 +67,8 @@ def body(*, bulk: bool) -> dict[str, Any]:
             "number_of_shards": settings.SEARCH_INDEX_SHARDS,
             "number_of_replicas": 0 if bulk else settings.SEARCH_INDEX_REPLICAS,
             "refresh_interval": "-1" if bulk else REFRESH_INTERVAL,
+            # A build that dies is started again: no fsync of the translog per bulk request.
+            "translog.durability": "async" if bulk else "request",
         },
         "mappings": {
             **ProductDocument._doc_type.mapping.to_dict(),
@@ -87,8 +89,10 @@ def finish_bulk(index: str) -> None:
     """Give an index built in bulk its live settings back and make its documents searchable."""
     admin_client().indices.put_settings(index=index, settings={
         "refresh_interval": REFRESH_INTERVAL, "number_of_replicas": settings.SEARCH_INDEX_REPLICAS,
+        "translog.durability": "request",
     })
     admin_client().indices.refresh(index=index)
+    admin_client().indices.flush(index=index)  # what the build wrote is on disk before the swap
 
 
 def indices_of(alias: str) -> list[str]:
