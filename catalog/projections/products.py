@@ -113,6 +113,22 @@ WHERE v.id = s.id AND (v.version > s.version OR (v.version = s.version
 """
 
 
+# The words of the changed rows' names in every locale, for correcting misspelled search
+# words (catalog.search.postgres); words with digits or shorter than 3 are never corrected.
+# Sorted, so rebuild batches side by side insert shared words in one order (no deadlock).
+SEARCH_WORDS_SQL = """
+INSERT INTO catalog_read_searchword (tenant_id, word)
+SELECT DISTINCT s.tenant_id, w.word
+FROM {source} s
+CROSS JOIN LATERAL unnest(tsvector_to_array(to_tsvector('simple', concat_ws(' ', s.name,
+    (SELECT string_agg(t.value ->> 'name', ' ') FROM jsonb_each(s.translations) t
+     WHERE jsonb_typeof(t.value) = 'object'))))) AS w(word)
+WHERE length(w.word) BETWEEN 3 AND 64 AND w.word !~ '[0-9_./@-]'
+ORDER BY 1, 2
+ON CONFLICT DO NOTHING
+"""
+
+
 def lock_tenant(tenant_id: int, *, shared: bool = False) -> None:
     """Serialize projection of one tenant until the read transaction ends.
 
@@ -188,6 +204,7 @@ def project_products(*, tenant_id: int, product_ids: Iterable[Any], shared: bool
                                          product_ids=[row[0] for row in cursor.fetchall()])
         cursor.execute(UPSERT_SQL)
         written = cursor.rowcount + len(gone)
+        cursor.execute(SEARCH_WORDS_SQL.format(source="productview_stage"))
         search_queue.enqueue_changed(cursor, source="productview_stage")
         listing.category_rows_sync(cursor, tenant_id=tenant_id, product_ids=changing)
         # Last: the tenant's count rows stay locked until commit, and rebuild batches

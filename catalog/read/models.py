@@ -176,6 +176,29 @@ class SearchQueueEntry(models.Model):
         return f"{self.product_id} (tenant {self.tenant_id})"
 
 
+class SearchWord(models.Model):
+    """A word of a tenant's product names (any locale): what a misspelled word is corrected to.
+
+    Filled by ``project_products`` from the name-weighted words of every row it
+    writes; a word outlives its last product (a correction to it finds nothing
+    and the search falls back to names like the text). A small table per tenant
+    with a trigram index, so a correction never scans the product names.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    tenant_id = models.BigIntegerField()
+    word = models.CharField(max_length=64)
+
+    objects = ReadQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant_id", "word"], name="searchword_tenant_word")]
+        indexes = [GinIndex(fields=["word"], name="searchword_trgm", opclasses=["gin_trgm_ops"])]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}: {self.word}"
+
+
 class CategoryView(models.Model):
     """One row per category, so the API serves the tree (empty branches included) from the read side."""
 

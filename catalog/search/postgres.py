@@ -3,8 +3,11 @@
 Words come from the search vector, which holds SKU, name and every translated
 name (weight A), tags (B) and descriptions (C), so ranking puts name matches
 above tag and description matches. When no product has every word, typo
-tolerance takes over: ``word_similarity`` of the text against the name (pg_trgm,
-GIN index on the name). An exact SKU matches and ranks first either way.
+tolerance takes over: each word the tenant's names lack is replaced by the
+names' words like it (SearchWord, a small trigram-indexed table per tenant),
+and full text runs again; when that finds nothing either, ``word_similarity``
+of the text against the names (pg_trgm, GIN index on the name). An exact SKU
+matches and ranks first either way.
 """
 
 from __future__ import annotations
@@ -33,22 +36,69 @@ READ_ALIAS = "read"
 NO_FACET_FILTERS = {"brand_id": None, "price_min": None, "price_max": None, "available": None}
 
 
+# pg_trgm's own default: "skrewdrivr" is 0.35 like "screwdriver", unrelated words far below.
+CORRECTION_THRESHOLD = 0.3
+CORRECTIONS_PER_WORD = 3
+
+# Each word of the text: whether the tenant's names have it, and the names' words most
+# like it: by trigrams, or for short words (few trigrams to share) one edit away. Words
+# that never enter SearchWord (a letter long, or with digits) count as known.
+CORRECTION_SQL = """
+SELECT q.word,
+       length(q.word) < 2 OR q.word ~ '[0-9_./@-]' OR EXISTS (
+           SELECT 1 FROM catalog_read_searchword k WHERE k.tenant_id = %(tenant)s AND k.word = q.word),
+       ARRAY(SELECT c.word FROM catalog_read_searchword c
+             WHERE c.tenant_id = %(tenant)s AND (c.word %% q.word OR (
+                 length(q.word) <= %(short)s AND abs(length(c.word) - length(q.word)) <= 1
+                 AND levenshtein(c.word, q.word) <= 1))
+             ORDER BY levenshtein(c.word, q.word), similarity(c.word, q.word) DESC, c.word
+             LIMIT %(limit)s)
+FROM unnest(tsvector_to_array(to_tsvector('simple', %(text)s))) AS q(word)
+"""
+SHORT_WORD = 5
+
+
 def _set_threshold() -> None:
     with connections[READ_ALIAS].cursor() as cursor:
-        cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
-                       [str(settings.SEARCH_TRIGRAM_THRESHOLD)])
+        cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true),"
+                       " set_config('pg_trgm.similarity_threshold', %s, true)",
+                       [str(settings.SEARCH_TRIGRAM_THRESHOLD), str(CORRECTION_THRESHOLD)])
 
 
-def _matching(request: SearchRequest, filters: ProductFilters, *,
-              similar: bool = False) -> QuerySet[ProductView]:
+def _lexeme(word: str) -> str:
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def corrected_words(*, tenant_id: int, text: str) -> str | None:
+    """Return a tsquery of ``text`` where each word the tenant's names lack may also be
+    one of the names' words like it, or None when no word has such a correction."""
+    with connections[READ_ALIAS].cursor() as cursor:
+        cursor.execute(CORRECTION_SQL, {"tenant": tenant_id, "text": text, "short": SHORT_WORD,
+                                        "limit": CORRECTIONS_PER_WORD})
+        words = cursor.fetchall()
+    if not any(like for _, known, like in words if not known):
+        return None  # no word to correct: the words just never meet in one product
+    # A word the names lack may still be a description's word: it stays one of the choices.
+    return " & ".join(_lexeme(word) if known or not like else
+                      "(" + " | ".join(map(_lexeme, [word, *like])) + ")"
+                      for word, known, like in words)
+
+
+def _words(request: SearchRequest, corrected: str | None) -> SearchQuery:
+    if corrected is not None:
+        return SearchQuery(corrected, config="simple", search_type="raw")
+    return SearchQuery(request.text, config="simple", search_type="websearch")
+
+
+def _matching(request: SearchRequest, filters: ProductFilters, *, similar: bool = False,
+              corrected: str | None = None) -> QuerySet[ProductView]:
     """Return the matches: every word (full text), or with ``similar`` names like the text."""
     queryset = selectors.filtered_products(tenant_id=request.tenant_id, filters=filters)
     if not request.text:
         return queryset
     if similar:
         return queryset.filter(Q(name__trigram_word_similar=request.text) | Q(sku=request.text))
-    words = SearchQuery(request.text, config="simple", search_type="websearch")
-    return queryset.filter(Q(search_vector=words) | Q(sku=request.text))
+    return queryset.filter(Q(search_vector=_words(request, corrected)) | Q(sku=request.text))
 
 
 class _Condition:
@@ -108,20 +158,20 @@ ORDERS = {
 }
 
 
-def _one_pass(request: SearchRequest, *, similar: bool) -> Hits:
+def _one_pass(request: SearchRequest, *, similar: bool = False, corrected: str | None = None) -> Hits:
     """Find the matches once, then count, facet and page them from that one set.
 
     The matches (narrow columns and the rank) are materialized, so the heap rows
     and their search vectors are read and ranked once instead of once per count.
     """
     filters = request.filters
-    matches = _matching(request, dataclasses.replace(filters, **NO_FACET_FILTERS), similar=similar)
+    matches = _matching(request, dataclasses.replace(filters, **NO_FACET_FILTERS), similar=similar,
+                        corrected=corrected)
     if request.text:
         exact = Case(When(sku=request.text, then=Value(1)), default=Value(0),
                      output_field=IntegerField())
         rank: Any = (TrigramWordSimilarity(request.text, "name") if similar else
-                     SearchRank(F("search_vector"), SearchQuery(request.text, config="simple",
-                                                                search_type="websearch")))
+                     SearchRank(F("search_vector"), _words(request, corrected)))
         order = ORDERS.get(request.sort, "m.exact DESC, m.rank DESC, m.sku")
     else:
         exact, rank = Value(0), Value(0.0)
@@ -186,11 +236,16 @@ class PostgresSearch:
             return Hits(ids=[str(i) for i in page.values_list("id", flat=True)], total=total)
         with transaction.atomic(using=READ_ALIAS):
             _set_threshold()
-            hits = _one_pass(request, similar=False)
+            hits = _one_pass(request)
             if request.text and not hits.total:
-                # No product has every word: look for names like the text (typos forgiven).
-                # Only then, because trigram matching of common words is the costly part.
-                hits = _one_pass(request, similar=True)
+                # No product has every word: correct the words the names lack, then look
+                # for names like the text. Only then: trigram matching of common words over
+                # every name is the costly part.
+                corrected = corrected_words(tenant_id=request.tenant_id, text=request.text)
+                if corrected is not None:
+                    hits = _one_pass(request, corrected=corrected)
+                if not hits.total:
+                    hits = _one_pass(request, similar=True)
         return hits
 
     def suggest(self, *, tenant_id: int, prefix: str, limit: int) -> list[Suggestion]:
