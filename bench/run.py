@@ -44,7 +44,8 @@ def report(results: dict[str, Any]) -> str:
              f"{results['when']} on {results['machine']}. Reproduce: `{results['command']}`", ""]
     if results.get("carried"):
         c = results["carried"]
-        lines += [f"Sections {', '.join(c['sections'])}: carried over from the run of {c['when']}.", ""]
+        lines += [f"Sections {', '.join(c['sections'])}: carried over from earlier runs ({c['when']}).",
+                  ""]
     if results.get("seed_s"):
         lines += [f"Seeding: {results['seed_s']:.1f} s "
                   f"({results['products'] / results['seed_s']:,.0f} products/s)", ""]
@@ -143,6 +144,7 @@ def main() -> None:
             "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores",
             "command": f".venv/bin/python -m bench.run --products {args.products} --only {args.only}",
         }
+        results["measured"] = dict.fromkeys(selected, results["when"])
         log = str(out_dir / "worker.log")
         if "rebuild" in selected:
             results["rebuild"] = projection.bench_rebuild(tenant)
@@ -175,9 +177,13 @@ def main() -> None:
             if previous.get("products") == args.products:
                 carried = [name for name in SECTIONS if name in previous and name not in selected]
                 results.update({name: previous[name] for name in carried})
+                # When each carried section was measured (older results knew one time only).
+                measured = previous.get("measured", {})
+                results["measured"].update({name: measured.get(name, previous.get("when"))
+                                            for name in carried})
                 if carried:
-                    results["carried"] = {"sections": carried, "when": previous.get("carried", {})
-                                          .get("when", previous.get("when"))}
+                    results["carried"] = {"sections": carried, "when": "; ".join(
+                        f"{name} {results['measured'][name]}" for name in carried)}
         (out_dir / "results.json").write_text(json.dumps(results, indent=2, default=str))
         from bench.plots import plot_all
 

@@ -113,17 +113,20 @@ WHERE v.id = s.id AND (v.version > s.version OR (v.version = s.version
 """
 
 
-# The words of the changed rows' names in every locale, for correcting misspelled search
-# words (catalog.search.postgres); words with digits or shorter than 3 are never corrected.
-# Sorted, so rebuild batches side by side insert shared words in one order (no deadlock).
+# The words of the staged rows' names in every locale, for correcting misspelled search
+# words (catalog.search.postgres), from rows whose names are new or changed (run before
+# the upsert); words with digits or shorter than 3 letters are never corrected. Sorted, so
+# rebuild batches side by side insert shared words in one order (no deadlock).
 SEARCH_WORDS_SQL = """
 INSERT INTO catalog_read_searchword (tenant_id, word)
 SELECT DISTINCT s.tenant_id, w.word
-FROM {source} s
+FROM productview_stage s
+LEFT JOIN catalog_read_productview v ON v.id = s.id
 CROSS JOIN LATERAL unnest(tsvector_to_array(to_tsvector('simple', concat_ws(' ', s.name,
     (SELECT string_agg(t.value ->> 'name', ' ') FROM jsonb_each(s.translations) t
      WHERE jsonb_typeof(t.value) = 'object'))))) AS w(word)
-WHERE length(w.word) BETWEEN 3 AND 64 AND w.word !~ '[0-9_./@-]'
+WHERE (v.id IS NULL OR v.name IS DISTINCT FROM s.name OR v.translations IS DISTINCT FROM s.translations)
+  AND length(w.word) BETWEEN 3 AND 64 AND w.word !~ '[0-9_./@-]'
 ORDER BY 1, 2
 ON CONFLICT DO NOTHING
 """
@@ -202,9 +205,9 @@ def project_products(*, tenant_id: int, product_ids: Iterable[Any], shared: bool
             )
             search_queue.enqueue_deleted(cursor, tenant_id=tenant_id,
                                          product_ids=[row[0] for row in cursor.fetchall()])
+        cursor.execute(SEARCH_WORDS_SQL)
         cursor.execute(UPSERT_SQL)
         written = cursor.rowcount + len(gone)
-        cursor.execute(SEARCH_WORDS_SQL.format(source="productview_stage"))
         search_queue.enqueue_changed(cursor, source="productview_stage")
         listing.category_rows_sync(cursor, tenant_id=tenant_id, product_ids=changing)
         # Last: the tenant's count rows stay locked until commit, and rebuild batches

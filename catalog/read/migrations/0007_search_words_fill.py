@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-# As catalog.projections.products.SEARCH_WORDS_SQL at the time, over every read row.
+# The words catalog.projections.products.SEARCH_WORDS_SQL keeps, from every read row.
 FILL_SQL = """
 INSERT INTO catalog_read_searchword (tenant_id, word)
 SELECT DISTINCT s.tenant_id, w.word

@@ -47,3 +47,15 @@ def test_a_misspelled_name_word_is_corrected_and_a_description_word_kept(catalog
 
 def test_nothing_to_correct_when_every_word_is_known(catalog):
     assert corrected_words(tenant_id=catalog.tenant.pk, text="hammer 25") is None
+
+
+def test_a_renamed_product_brings_its_new_words(catalog):
+    # given
+    rake = catalog.products["RAKE-1"]
+    # when
+    commands.product_update(tenant=catalog.tenant, product_id=rake.pk, expected_version=rake.version,
+                            name="Leaf rake with telescopic handle")
+    drain()
+    # then
+    assert SearchWord.objects.for_tenant(catalog.tenant.pk).filter(word="telescopic").exists()
+    assert "'telescopic'" in corrected_words(tenant_id=catalog.tenant.pk, text="telescopc")
