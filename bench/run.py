@@ -38,6 +38,61 @@ def seed(tenant_slug: str, products: int) -> tuple[Any, float | None]:
     return Tenant.objects.get(slug=tenant_slug), time.perf_counter() - started
 
 
+def _targets(results: dict[str, Any]) -> list[tuple[int, str, str, bool]]:
+    """Return (issue, target, measured, met) for every target the results can answer."""
+    rows: list[tuple[int, str, str, bool]] = []
+    if "rebuild" in results:
+        r = results["rebuild"]
+        rows += [(3, "rebuild 1M ≤ 60 s, over existing rows", f"{r['warm_s']:.1f} s", r["warm_s"] <= 60),
+                 (3, "rebuild 1M ≤ 60 s, into an empty read table", f"{r['cold_s']:.1f} s",
+                  r["cold_s"] <= 60)]
+    if "latency" in results:
+        p95 = results["latency"]["p95"]
+        rows.append((3, "edit-to-visible p95 ≤ 1 s", f"{p95:.0f} ms", p95 <= 1000))
+    if "api" in results:
+        ours, base = results["api"]["api"], results["api"]["baseline"]
+        for name, limit in (("list first page", 20.0), ("detail cached", 3.0)):
+            if name in ours:
+                value = ours[name]["p95"]
+                rows.append((4, f"{name} p95 ≤ {limit:g} ms", f"{value:.1f} ms", value <= limit))
+        deep = next((name for name in ours if name.startswith("list page")), None)
+        if deep and deep in base:
+            factor = base[deep]["p50"] / ours[deep]["p50"]
+            rows.append((4, "deep page ≥ 10x faster than OFFSET (p50)", f"{factor:.0f}x", factor >= 10))
+    if "search" in results:
+        s = results["search"]
+        es, pg = s["latency"]["elasticsearch"], s["latency"]["postgres"]
+        rows += [(5, "index build ≥ 10,000 docs/s", f"{s['docs_per_s']:,.0f} docs/s",
+                  s["docs_per_s"] >= 10_000),
+                 (5, "Elasticsearch p95 ≤ 50 ms", f"{es['with facets']['p95']:.0f} ms with facets, "
+                  f"{es['without facets']['p95']:.0f} ms without", es["with facets"]["p95"] <= 50),
+                 (5, "PostgreSQL p95 ≤ 150 ms", f"{pg['with facets']['p95']:.0f} ms with facets, "
+                  f"{pg['without facets']['p95']:.0f} ms without", pg["with facets"]["p95"] <= 150)]
+    if "import" in results:
+        biggest = max(results["import"]["runs"], key=lambda run: run["rows"])
+        new, again = biggest["new"]["seconds"], biggest["again"]["seconds"]
+        peak = max(run[key]["peak_rss_mb"] for run in results["import"]["runs"] for key in ("new", "again"))
+        rows += [(6, f"import {biggest['rows']:,} new ≤ 10 s / the same file again ≤ 10 s",
+                  f"{new:.0f} s / {again:.0f} s", new <= 10 and again <= 10),
+                 (6, "importer peak memory ≤ 500 MB", f"{peak:.0f} MB", peak <= 500)]
+        if "projection_s" in biggest:
+            searchable = new + biggest["projection_s"]
+            rows.append((6, "import start → every product searchable ≤ 120 s",
+                         f"> {searchable:.0f} s (import + bulk projection, before the index sync)",
+                         False))
+    return rows
+
+
+def glance(results: dict[str, Any]) -> list[str]:
+    """Return the table of every target against what this report measured."""
+    rows = _targets(results)
+    if not rows:
+        return []
+    return ["## Targets at a glance", "", "| issue | target | measured | met |", "| --- | --- | ---: | --- |",
+            *(f"| {issue} | {target} | {measured} | {'yes' if met else 'no'} |"
+              for issue, target, measured, met in rows), ""]
+
+
 def report(results: dict[str, Any]) -> str:
     """Render the results as a markdown report."""
     lines = [f"# Benchmark report — {results['products']:,} products", "",
@@ -86,6 +141,7 @@ def report(results: dict[str, Any]) -> str:
         from bench.imports import render as render_import
 
         lines += render_import(results["import"])
+    lines += glance(results)
     if results.get("plots"):
         lines += ["## Plots", ""] + [f"![{Path(p).stem}]({p})" for p in results["plots"]] + [""]
     return "\n".join(lines)
