@@ -58,12 +58,12 @@ def _read_ids_in_range(tenant_id: int, after: str | None, upto: str | None) -> l
         return [str(row[0]) for row in cursor.fetchall()]
 
 
-def _rebuild_batch(tenant_id: int, batch: Batch, *, shared: bool = False) -> tuple[int, int]:
+def _rebuild_batch(tenant_id: int, batch: Batch, *, shared: bool = False) -> int:
     """Project a batch's products and drop the read rows in its range that have none.
 
-    Return (products, orphans). A read row in the range whose product the batch did not
-    list is re-projected too: deleted on the write side, it loses its read row; created
-    since the batch was listed, it is simply projected.
+    Return how many products the batch listed. A read row in the range whose product
+    the batch did not list is re-projected too: deleted on the write side, it loses its
+    read row; created since the batch was listed, it is simply projected.
     """
     ids, after, upto = batch
     listed = set(ids)
@@ -77,10 +77,10 @@ def _rebuild_batch(tenant_id: int, batch: Batch, *, shared: bool = False) -> tup
                 if not shared or "deadlock" not in str(exc) or attempt == DEADLOCK_RETRIES:
                     raise
                 logger.warning("rebuild batch deadlocked (attempt %s); retrying", attempt)
-    return len(ids), len(orphans)
+    return len(ids)
 
 
-def _rebuild_batch_threaded(tenant_id: int, batch: Batch) -> tuple[int, int]:
+def _rebuild_batch_threaded(tenant_id: int, batch: Batch) -> int:
     """Run ``_rebuild_batch`` on this thread's own connections (shared tenant lock)."""
     try:
         return _rebuild_batch(tenant_id, batch, shared=True)
@@ -98,17 +98,17 @@ def rebuild_tenant(*, tenant_id: int, batch_size: int = 5000, progress: Progress
     """
     products = 0
 
-    def done(result: tuple[int, int]) -> int:
-        if progress and result[0]:
-            progress(result[0])
-        return result[0]
+    def done(count: int) -> int:
+        if progress and count:
+            progress(count)
+        return count
 
     if workers <= 1:
         for batch in _batches(tenant_id, batch_size):
             products += done(_rebuild_batch(tenant_id, batch))
     else:
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rebuild") as pool:
-            running: set[Future[tuple[int, int]]] = set()
+            running: set[Future[int]] = set()
 
             def collect() -> int:
                 nonlocal running

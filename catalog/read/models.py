@@ -179,10 +179,11 @@ class SearchQueueEntry(models.Model):
 class SearchWord(models.Model):
     """A word of a tenant's product names (any locale): what a misspelled word is corrected to.
 
-    Filled by ``project_products`` from the name-weighted words of every row it
-    writes; a word outlives its last product (a correction to it finds nothing
-    and the search falls back to names like the text). A small table per tenant
-    with a trigram index, so a correction never scans the product names.
+    Filled by ``project_products`` from the names (every locale) of the rows it
+    writes with new or changed names; a word outlives its last product (a
+    correction to it finds nothing and the search falls back to names like the
+    text). A small table per tenant with a trigram index, so a correction never
+    scans the product names.
     """
 
     id = models.BigAutoField(primary_key=True)
