@@ -160,7 +160,10 @@ FROM (
           FROM import_stage) d ON d.row_no = st.row_no
     LEFT JOIN import_seen seen ON seen.sku = d.key
 ) s
-LEFT JOIN catalog_product p ON p.tenant_id = %(tenant)s AND p.sku = s.key
+-- One index lookup per row (LIMIT keeps the planner from hashing every product of the
+-- tenant, which at millions of products cost seconds per batch and grew with the tenant).
+LEFT JOIN LATERAL (SELECT sale_price FROM catalog_product
+                   WHERE tenant_id = %(tenant)s AND sku = s.key LIMIT 1) p ON true
 LEFT JOIN categories_values ON categories_values.v = s.categories
 LEFT JOIN tags_values ON tags_values.v = s.tags
 LEFT JOIN attributes_values ON attributes_values.v = s.attributes
@@ -241,7 +244,8 @@ FROM (
         p.name, p.description, p.price, p.sale_price, p.currency, p.stock_quantity, p.is_active,
         p.brand_id, old.category_ids, p.tags::text[], p.attributes, p.translations
     FROM import_stage s {_VALID}
-    LEFT JOIN catalog_product p ON p.tenant_id = %(tenant)s AND p.sku = c.sku
+    LEFT JOIN LATERAL (SELECT * FROM catalog_product  -- by index, as in CHECK_SQL
+                       WHERE tenant_id = %(tenant)s AND sku = c.sku LIMIT 1) p ON true
     LEFT JOIN brands b ON b.name = btrim(s.brand)
     LEFT JOIN category_sets cs ON cs.raw = s.categories
     LEFT JOIN attribute_documents aj ON aj.v = s.attributes
