@@ -202,6 +202,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Uploaded import files and their error reports (catalog.commands.import_jobs).
 IMPORT_DIR = Path(os.environ.get("IMPORT_DIR", BASE_DIR / "var" / "imports"))
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 2 * 1024**3))
+# Connections that merge an import's batches side by side (one more reads the file).
+IMPORT_WORKERS = int(os.environ.get("IMPORT_WORKERS", "2"))
 
 # Locales a product may be translated into (seed plan: German and English first).
 CATALOG_LOCALES = env_list("CATALOG_LOCALES", "en,de,fr")

@@ -7,6 +7,11 @@ batch that fails is rolled back whole and the import stops; the batches before
 it stay committed, and importing the same file again goes on where it
 stopped (what is already there comes out unchanged).
 
+Batches are merged on ``workers`` connections side by side (``Pool``) while a thread
+reads the file one batch ahead (``_read_ahead``); SKUs are registered in file order
+first (``SkuRegistry``), and categories and brands are resolved in file order
+(``SharedTaxonomy``), so the result is the one a single connection gives.
+
 Events of imported products are recorded with the status ``bulk``: the live
 outbox consumer does not see them; a bulk-queue task projects them in large
 chunks (``catalog.projections.bulk``) and marks them processed, and the relay
@@ -18,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -164,14 +170,104 @@ def _read_ahead(batches: Iterator[Batch]) -> Iterator[Batch]:
         thread.join()
 
 
+class SkuRegistry:
+    """Every SKU of the file so far and the row it first appears in, on the importer's own connection.
+
+    Batches are registered in file order before any of them is merged, so the
+    first row of a SKU wins however the batches are spread over connections.
+    """
+
+    def __init__(self, *, using: str, sku_position: int) -> None:
+        self.using, self.sku_position = using, sku_position
+        with connections[using].cursor() as cursor:
+            for statement in sql.SEEN_TABLES:
+                cursor.execute(statement)
+            cursor.execute(sql.CLEAR_SEEN)
+
+    def register(self, rows: list[tuple[Any, ...]]) -> list[tuple[int, int]]:
+        """Register the batch's SKUs; return (row, first row) of each row whose SKU came before."""
+        with transaction.atomic(using=self.using), connections[self.using].cursor() as cursor:
+            cursor.execute("TRUNCATE import_keys")
+            with cursor.cursor.copy("COPY import_keys (row_no, sku) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row((row[0], row[self.sku_position]))
+            cursor.execute(sql.REGISTER_SKUS_SQL)
+            cursor.execute(sql.DUPLICATES_SQL)
+            return [(row_no, first) for row_no, first in cursor.fetchall()]
+
+    def close(self) -> None:
+        """Drop the registry's tables."""
+        with connections[self.using].cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS import_keys, import_seen")
+
+
+class SharedTaxonomy:
+    """The categories and brands of the import, resolved one batch at a time, in file order.
+
+    A batch that creates a category or brand keeps the lock until it commits or
+    rolls back: another batch never references a row that is not committed. If
+    it rolls back, the ids it cached are void, and every later batch refuses to
+    use them. Batches take their turn in file order, so a batch never depends on
+    what a later one created, and "the batches before the failed one are
+    committed" stays true.
+    """
+
+    def __init__(self, resolver: TaxonomyResolver) -> None:
+        self.resolver = resolver
+        self.lock = threading.Lock()
+        self.broken = False
+        self.turns = threading.Condition()
+        self.turn = 0  # the batch (in file order, counting batches with rows) whose turn it is
+
+    def wait_turn(self, turn: int) -> None:
+        """Wait until every earlier batch has taken its turn."""
+        with self.turns:
+            self.turns.wait_for(lambda: self.turn >= turn)
+
+    def pass_turn(self, turn: int) -> None:
+        """Let the next batch take its turn (waiting for this one's first, if need be)."""
+        with self.turns:
+            self.turns.wait_for(lambda: self.turn >= turn)
+            if self.turn == turn:
+                self.turn += 1
+                self.turns.notify_all()
+
+    @property
+    def created(self) -> int:
+        """Return how many categories and brands the import created so far."""
+        return len(self.resolver.created_categories) + len(self.resolver.created_brands)
+
+
+class TaxonomyBroken(DatabaseError):
+    """A batch that created categories or brands was rolled back; their cached ids are void."""
+
+
+@dataclass
+class BatchOutcome:
+    """What one batch did; ``error`` when it was rolled back, ``skipped`` when never merged."""
+
+    index: int
+    turn: int  # among batches with rows, for SharedTaxonomy
+    first_row: int
+    rows: int
+    reader_rejections: list[Rejection]
+    rejections: list[Rejection] = field(default_factory=list)
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    error: BaseException | None = None
+    skipped: bool = False
+
+
 class BatchWriter:
     """Apply batches on one connection: temp tables live in its session."""
 
     def __init__(self, *, tenant: Tenant, columns: tuple[str, ...], actor: AbstractBaseUser | None,
-                 report: ErrorReport, using: str) -> None:
-        self.tenant, self.report, self.using = tenant, report, using
+                 taxonomy: SharedTaxonomy, using: str, lock_per_batch: bool) -> None:
+        self.tenant, self.using, self.taxonomy = tenant, using, taxonomy
+        self.lock_per_batch = lock_per_batch
+        self.holding = False  # the taxonomy lock, while a batch that created categories/brands runs
         self.actor_id = actor_id(actor)
-        self.taxonomy = TaxonomyResolver(tenant=tenant, actor=actor)
         self.copy_sql = f"COPY import_stage (row_no, {', '.join(columns)}) FROM STDIN"
         self.skip_row_triggers = can_skip_row_triggers(using=using)
         with connections[using].cursor() as cursor:
@@ -182,18 +278,38 @@ class BatchWriter:
                 pass  # the session already used temp tables: keep its setting
             for statement in sql.CREATE_TABLES:
                 cursor.execute(statement)
-            cursor.execute(sql.CLEAR_IMPORT)
+            cursor.execute(sql.CLEAR_BATCH)
 
-    def apply(self, rows: list[tuple[Any, ...]], result: ImportResult) -> None:
-        """Check and merge one batch in one transaction; add its counts to ``result``."""
-        connection = connections[self.using]
+    def apply(self, outcome: BatchOutcome, rows: list[tuple[Any, ...]],
+              duplicates: list[tuple[int, int]]) -> BatchOutcome:
+        """Check and merge one batch in one transaction; fill in ``outcome`` (``error`` if rolled back)."""
+        self.holding = False
+        try:
+            with transaction.atomic(using=self.using):
+                self._apply(outcome, rows, duplicates)
+        except DatabaseError as exc:
+            outcome.error, outcome.rejections = exc, []
+            outcome.inserted = outcome.updated = outcome.unchanged = 0
+        finally:
+            if self.holding:  # what it created is committed, or rolled back and void
+                self.taxonomy.broken = self.taxonomy.broken or outcome.error is not None or (
+                    sys.exc_info()[0] is not None)
+                self.holding = False
+                self.taxonomy.lock.release()
+            self.taxonomy.pass_turn(outcome.turn)  # failed before its turn: the next may go on
+        return outcome
+
+    def _apply(self, outcome: BatchOutcome, rows: list[tuple[Any, ...]],
+               duplicates: list[tuple[int, int]]) -> None:
+        """Run the batch in the open transaction (``self.holding``: it holds the taxonomy lock)."""
         params: dict[str, Any] = {"tenant": self.tenant.pk, "actor": self.actor_id,
                                   "currency": self.tenant.default_currency,
                                   "locales": list(settings.CATALOG_LOCALES),
                                   "status": EventStatus.BULK}
-        rejections: list[Rejection] = []
-        with transaction.atomic(using=self.using), connection.cursor() as cursor:
-            cursor.execute(sql.LOCK_TENANT_SQL, [sql.IMPORT_LOCK, self.tenant.pk])
+        taxonomy = self.taxonomy
+        with connections[self.using].cursor() as cursor:
+            if self.lock_per_batch:
+                cursor.execute(sql.LOCK_TENANT_SQL, [sql.IMPORT_LOCK, self.tenant.pk])
             cursor.execute(sql.WORK_MEM_SQL)
             for statement in sql.CREATE_TABLES:  # gone if an earlier batch rolled back their creation
                 cursor.execute(statement)
@@ -201,48 +317,53 @@ class BatchWriter:
             with cursor.cursor.copy(self.copy_sql) as copy:
                 for row in rows:
                     copy.write_row(row)
+            rows.clear()  # staged: the memory goes back while the database works
+            if duplicates:
+                cursor.execute(sql.MARK_DUPLICATES_SQL, [[d[0] for d in duplicates],
+                                                        [d[1] for d in duplicates]])
             cursor.execute(sql.CHECK_SQL, params)
             cursor.execute(sql.REJECTED_SQL)
             for row_no, problem, staged in cursor.fetchall():
                 column, reason = problem.split("\t", 1)
                 staged = staged if isinstance(staged, dict) else orjson.loads(staged)
-                rejections.append(Rejection(row_no, column, staged.get(column) or "", reason))
-            cursor.execute(sql.REMEMBER_SKUS_SQL)
+                outcome.rejections.append(Rejection(row_no, column, staged.get(column) or "", reason))
             cursor.execute(sql.BRAND_NAMES_SQL)
             brand_names = [row[0] for row in cursor.fetchall()]
             cursor.execute(sql.CATEGORY_PATHS_SQL)
             paths = [row[0] for row in cursor.fetchall()]
-            params.update(brand_names=brand_names, brand_ids=self.taxonomy.brand_ids(brand_names),
-                          category_paths=paths, category_ids=self.taxonomy.category_ids(paths))
+            taxonomy.wait_turn(outcome.turn)
+            taxonomy.lock.acquire()
+            self.holding = True
+            taxonomy.pass_turn(outcome.turn)  # the next batch waits for the lock now
+            if taxonomy.broken:
+                raise TaxonomyBroken("an earlier batch that created categories or brands failed")
+            created = taxonomy.created
+            params.update(brand_names=brand_names,
+                          brand_ids=taxonomy.resolver.brand_ids(brand_names),
+                          category_paths=paths,
+                          category_ids=taxonomy.resolver.category_ids(paths))
+            if taxonomy.created == created:  # every id it uses is committed: let the others go on
+                self.holding = False
+                taxonomy.lock.release()
             if self.skip_row_triggers:
                 role = self._replica_role(cursor, params)
             cursor.execute(sql.READY_SQL, params)
             cursor.execute(sql.COUNTS_SQL)
-            inserted, updated, unchanged = cursor.fetchone()
-            if inserted:
+            outcome.inserted, outcome.updated, outcome.unchanged = cursor.fetchone()
+            if outcome.inserted:
                 cursor.execute(sql.INSERT_PRODUCTS_SQL, params)
                 cursor.execute(sql.INSERT_NEW_LINKS_SQL)
                 cursor.execute(sql.CREATED_EVENTS_SQL, params)
-            if updated:
+            if outcome.updated:
                 cursor.execute(sql.UPDATE_PRODUCTS_SQL, params)
                 cursor.execute(sql.DELETE_OLD_LINKS_SQL)
                 cursor.execute(sql.INSERT_CHANGED_LINKS_SQL)
             if self.skip_row_triggers:
                 cursor.execute("SELECT set_config('session_replication_role', %s, true)", [role])
-            if inserted or updated:
+            if outcome.inserted or outcome.updated:
                 tenant_id = self.tenant.pk
                 transaction.on_commit(lambda: _wake_bulk_projection(tenant_id), using=self.using,
                                       robust=True)
-        for rejection in rejections:  # only once the batch is committed
-            self.report.add(rejection)
-        result.rejected += len(rejections)
-        result.rows += len(rows)
-        result.inserted += inserted
-        result.updated += updated
-        result.unchanged += unchanged
-        result.batches += 1
-        result.categories_created = list(self.taxonomy.created_categories)
-        result.brands_created = list(self.taxonomy.created_brands)
 
     def _replica_role(self, cursor: Any, params: dict[str, Any]) -> str:
         """Turn off the foreign-key row triggers for this transaction, locking what they would check.
@@ -268,7 +389,7 @@ class BatchWriter:
     def close(self) -> None:
         """Drop the session's import tables."""
         with connections[self.using].cursor() as cursor:
-            cursor.execute("DROP TABLE IF EXISTS import_stage, import_checked, import_ready, import_seen")
+            cursor.execute("DROP TABLE IF EXISTS import_stage, import_checked, import_ready")
 
 
 def _wake_bulk_projection(tenant_id: int) -> None:
@@ -277,17 +398,161 @@ def _wake_bulk_projection(tenant_id: int) -> None:
     project_bulk_task.apply_async(args=[tenant_id], retry=False)
 
 
+class Outcomes:
+    """Batch outcomes in, report rows and counts out, in file order whatever order batches end in."""
+
+    def __init__(self, result: ImportResult, report: ErrorReport, taxonomy: SharedTaxonomy) -> None:
+        self.result, self.report, self.taxonomy = result, report, taxonomy
+        self.waiting: dict[int, BatchOutcome] = {}
+        self.next = 0
+        self.failures: list[BatchOutcome] = []
+
+    def add(self, outcome: BatchOutcome) -> None:
+        """Take one finished batch; write every batch that is next in file order."""
+        self.waiting[outcome.index] = outcome
+        while self.next in self.waiting:
+            self._write(self.waiting.pop(self.next))
+            self.next += 1
+
+    def _write(self, outcome: BatchOutcome) -> None:
+        result = self.result
+        if outcome.skipped:
+            return
+        for rejection in outcome.reader_rejections:
+            self.report.add(rejection)
+        result.rows += len(outcome.reader_rejections)
+        result.rejected += len(outcome.reader_rejections)
+        if outcome.error is not None:
+            self.failures.append(outcome)
+            return
+        for rejection in outcome.rejections:  # only once the batch is committed
+            self.report.add(rejection)
+        result.rejected += len(outcome.rejections)
+        result.rows += outcome.rows
+        result.inserted += outcome.inserted
+        result.updated += outcome.updated
+        result.unchanged += outcome.unchanged
+        result.batches += 1 if outcome.rows else 0
+        result.categories_created = list(self.taxonomy.resolver.created_categories)
+        result.brands_created = list(self.taxonomy.resolver.created_brands)
+
+
+    def failure(self) -> ImportFailed | None:
+        """Return the error to raise: from the first failed batch on nothing is sure to be committed.
+
+        The cause is the first batch that failed for its own reasons, not because
+        another batch's failure voided the categories and brands it needed.
+        """
+        if not self.failures:
+            return None
+        first = self.failures[0]
+        cause = next((o for o in self.failures if not isinstance(o.error, TaxonomyBroken)), first)
+        return ImportFailed(errors.IMPORT_BATCH_FAILED.format(
+            row=first.first_row, error=str(cause.error).strip().splitlines()[0]), self.result)
+
+
+class Pool:
+    """Writer threads, each with its own connection, merging batches side by side.
+
+    At most one batch waits for a free writer, so memory stays at a few batches.
+    When a batch fails, the batches still waiting are skipped; one being merged
+    on another connection may still commit.
+    """
+
+    def __init__(self, workers: int, make_writer: Callable[[], BatchWriter],
+                 taxonomy: SharedTaxonomy) -> None:
+        self.taxonomy = taxonomy
+        self.work: queue.Queue[tuple[BatchOutcome, list[tuple[Any, ...]], list[tuple[int, int]]] | None] = (
+            queue.Queue(maxsize=1))
+        self.done: queue.Queue[BatchOutcome] = queue.Queue()
+        self.stop = threading.Event()
+        self.crash: list[BaseException] = []
+        self.threads = [threading.Thread(target=self._run, args=(make_writer,), daemon=True,
+                                         name=f"import-writer-{n}") for n in range(workers)]
+        for thread in self.threads:
+            thread.start()
+
+    def _run(self, make_writer: Callable[[], BatchWriter]) -> None:
+        writer = None
+        try:
+            writer = make_writer()
+            while (item := self.work.get()) is not None:
+                outcome, rows, duplicates = item
+                if self.stop.is_set():
+                    outcome.skipped = True
+                    self.taxonomy.pass_turn(outcome.turn)
+                else:
+                    writer.apply(outcome, rows, duplicates)
+                    if outcome.error is not None:
+                        self.stop.set()
+                del rows, item
+                self.done.put(outcome)
+        except BaseException as exc:  # handed to the importing thread
+            self.crash.append(exc)
+            self.stop.set()
+            while self.work.get() is not None:  # keep the importer from blocking on a full queue
+                pass
+        finally:
+            if writer is not None:
+                with contextlib.suppress(DatabaseError):
+                    writer.close()
+            connections.close_all()
+
+    def submit(self, outcome: BatchOutcome, rows: list[tuple[Any, ...]],
+               duplicates: list[tuple[int, int]]) -> None:
+        """Hand a batch to the next free writer (waits while every writer is busy)."""
+        self.work.put((outcome, rows, duplicates))
+
+    def finished(self) -> list[BatchOutcome]:
+        """Return the outcomes that came in since the last call."""
+        outcomes = []
+        with contextlib.suppress(queue.Empty):
+            while True:
+                outcomes.append(self.done.get_nowait())
+        return outcomes
+
+    def close(self) -> list[BatchOutcome]:
+        """Let the writers finish what they have; return the outcomes not fetched yet."""
+        for _ in self.threads:
+            self.work.put(None)
+        for thread in self.threads:
+            thread.join()
+        if self.crash:
+            raise self.crash[0]
+        return self.finished()
+
+
+def _workers(requested: int | None, using: str) -> int:
+    if connections[using].in_atomic_block:
+        return 1  # inside the caller's transaction: only its connection sees what it holds
+    return max(1, requested if requested is not None else settings.IMPORT_WORKERS)
+
+
+@contextlib.contextmanager
+def _tenant_import_lock(using: str, tenant: Tenant) -> Iterator[None]:
+    """Hold the tenant's import lock for the whole import (writers on other connections skip it)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [sql.IMPORT_LOCK, tenant.pk])
+    try:
+        yield
+    finally:
+        with connections[using].cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [sql.IMPORT_LOCK, tenant.pk])
+
+
 def import_products(
     *, tenant: Tenant, source: IO[bytes], name: str = "", file_format: str | None = None,
     error_report: IO[str] | None = None, actor: AbstractBaseUser | None = None,
-    batch_size: int = 50_000, on_progress: Progress | None = None,
+    batch_size: int = 50_000, on_progress: Progress | None = None, workers: int | None = None,
 ) -> ImportResult:
     """Import products from ``source`` (CSV or JSON Lines, gzip detected) into ``tenant``.
 
     Raise ImportRefused before writing anything when the format or the header
     is unusable, ImportFailed when a batch fails (earlier batches stay).
     Rejected rows go to ``error_report``; ``on_progress(result, bytes_read)``
-    is called after each batch.
+    is called after each batch. ``workers`` connections (settings.IMPORT_WORKERS)
+    merge batches side by side; called inside a transaction, the import runs on
+    the caller's connection alone.
     """
     started = time.monotonic()
     file_format = detect_format(name, file_format)
@@ -295,30 +560,65 @@ def import_products(
     rows = product_rows(stream, file_format)
     result, report = ImportResult(), ErrorReport(error_report)
     using = router.db_for_write(Product)
-    writer = BatchWriter(tenant=tenant, columns=rows.columns, actor=actor, report=report, using=using)
+    workers = _workers(workers, using)
+    taxonomy = SharedTaxonomy(TaxonomyResolver(tenant=tenant, actor=actor))
+    outcomes = Outcomes(result, report, taxonomy)
+    registry = SkuRegistry(using=using, sku_position=1 + rows.columns.index("sku"))
+
+    def make_writer(lock_per_batch: bool) -> BatchWriter:
+        return BatchWriter(tenant=tenant, columns=rows.columns, actor=actor, taxonomy=taxonomy,
+                           using=using, lock_per_batch=lock_per_batch)
+
+    def finish(outcome: BatchOutcome) -> None:
+        outcomes.add(outcome)
+        result.seconds = time.monotonic() - started
+        if on_progress and not outcome.skipped:
+            on_progress(result, counter.count)
+
     batches = _read_ahead(_batches(iter(rows), batch_size))
     try:
-        for rejected, batch in batches:
-            for rejection in rejected:
-                report.add(rejection)
-            result.rows += len(rejected)
-            result.rejected += len(rejected)
-            if not batch:
-                continue
+        if workers == 1:
+            writer = make_writer(lock_per_batch=True)
             try:
-                writer.apply(batch, result)
-            except DatabaseError as exc:
-                result.seconds = time.monotonic() - started
-                raise ImportFailed(errors.IMPORT_BATCH_FAILED.format(
-                    row=batch[0][0], error=str(exc).strip().splitlines()[0]), result) from exc
-            result.seconds = time.monotonic() - started
-            if on_progress:
-                on_progress(result, counter.count)
+                for index, (rejected, batch) in enumerate(batches):
+                    outcome = BatchOutcome(index, index, batch[0][0] if batch else 0, len(batch),
+                                           rejected)
+                    if batch:
+                        writer.apply(outcome, batch, registry.register(batch))
+                    finish(outcome)
+                    if outcome.error is not None:
+                        break
+            finally:
+                if not connections[using].in_atomic_block or not connections[using].needs_rollback:
+                    writer.close()
+        else:
+            with _tenant_import_lock(using, tenant):
+                pool = Pool(workers, lambda: make_writer(lock_per_batch=False), taxonomy)
+                turn = 0
+                try:
+                    for index, (rejected, batch) in enumerate(batches):
+                        if pool.stop.is_set():
+                            break
+                        outcome = BatchOutcome(index, turn, batch[0][0] if batch else 0, len(batch),
+                                               rejected)
+                        if batch:
+                            turn += 1
+                            pool.submit(outcome, batch, registry.register(batch))
+                        else:
+                            finish(outcome)
+                        del batch, rejected
+                        for done in pool.finished():
+                            finish(done)
+                finally:
+                    for done in pool.close():
+                        finish(done)
     finally:
         batches.close()  # stops the reader thread
         if not connections[using].in_atomic_block or not connections[using].needs_rollback:
-            writer.close()
+            registry.close()
     result.seconds = time.monotonic() - started
+    if (failure := outcomes.failure()) is not None:
+        raise failure from outcomes.failures[0].error
     if on_progress:
         on_progress(result, counter.count)
     return result

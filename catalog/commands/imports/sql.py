@@ -16,11 +16,10 @@ from catalog.fileformat import COLUMNS
 STAGE_COLUMNS = ("row_no", *COLUMNS)
 
 CREATE_TABLES = [
+    # duplicate_of: the earlier row of the file with the same SKU (see SEEN_TABLES).
     "CREATE TEMP TABLE IF NOT EXISTS import_stage (row_no bigint, "
-    + ", ".join(f"{c} text" for c in COLUMNS) + ")",
+    + ", ".join(f"{c} text" for c in COLUMNS) + ", duplicate_of bigint)",
     "CREATE TEMP TABLE IF NOT EXISTS import_checked (row_no bigint PRIMARY KEY, sku text, problem text)",
-    # Every SKU of the file so far, for the duplicate rule across batches.
-    "CREATE TEMP TABLE IF NOT EXISTS import_seen (sku text PRIMARY KEY, row_no bigint)",
     """CREATE TEMP TABLE IF NOT EXISTS import_ready (
         row_no bigint, id uuid, is_new boolean, sku text, name text, description text,
         price numeric(10,2), sale_price numeric(10,2), currency text, stock_quantity integer,
@@ -32,7 +31,31 @@ CREATE_TABLES = [
     )""",
 ]
 CLEAR_BATCH = "TRUNCATE import_stage, import_checked, import_ready"
-CLEAR_IMPORT = "TRUNCATE import_stage, import_checked, import_ready, import_seen"
+
+# Every SKU of the file so far and its first row, on the importer's connection: batches
+# register in file order before they are merged (on this or other connections), so the
+# first row of a SKU wins wherever its duplicates are.
+SEEN_TABLES = [
+    "CREATE TEMP TABLE IF NOT EXISTS import_seen (sku text PRIMARY KEY, row_no bigint)",
+    "CREATE TEMP TABLE IF NOT EXISTS import_keys (row_no bigint, sku text)",
+]
+CLEAR_SEEN = "TRUNCATE import_seen, import_keys"
+REGISTER_SKUS_SQL = """
+INSERT INTO import_seen (sku, row_no)
+SELECT btrim(sku), min(row_no) FROM import_keys
+WHERE btrim(sku) <> '' AND length(btrim(sku)) <= 50 GROUP BY btrim(sku)
+ON CONFLICT DO NOTHING
+"""
+# One index probe per row: the registry grows to every SKU of the file.
+DUPLICATES_SQL = """
+SELECT k.row_no, s.row_no FROM import_keys k
+CROSS JOIN LATERAL (SELECT row_no FROM import_seen WHERE sku = btrim(k.sku) LIMIT 1) s
+WHERE s.row_no <> k.row_no
+"""
+MARK_DUPLICATES_SQL = """
+UPDATE import_stage s SET duplicate_of = d.first_row
+FROM unnest(%s::bigint[], %s::bigint[]) AS d(row_no, first_row) WHERE s.row_no = d.row_no
+"""
 
 AMOUNT = r"^[0-9]{1,8}(\.[0-9]{1,2})?$"
 COUNT = r"^[0-9]{1,9}$"
@@ -153,13 +176,7 @@ CHECK_SQL = f"""
 WITH {', '.join(_VALUE_CHECKS)}
 INSERT INTO import_checked (row_no, sku, problem)
 SELECT s.row_no, s.key, CASE {' '.join(_CHECKS)} END
-FROM (
-    SELECT st.*, d.key, coalesce(seen.row_no, nullif(d.first_row, st.row_no)) AS duplicate_of
-    FROM import_stage st
-    JOIN (SELECT row_no, btrim(sku) AS key, min(row_no) OVER (PARTITION BY btrim(sku)) AS first_row
-          FROM import_stage) d ON d.row_no = st.row_no
-    LEFT JOIN import_seen seen ON seen.sku = d.key
-) s
+FROM (SELECT st.*, btrim(st.sku) AS key FROM import_stage st) s
 -- One index lookup per row (LIMIT keeps the planner from hashing every product of the
 -- tenant, which at millions of products cost seconds per batch and grew with the tenant).
 LEFT JOIN LATERAL (SELECT sale_price FROM catalog_product
@@ -175,11 +192,6 @@ SELECT c.row_no, c.problem, to_jsonb(s) FROM import_checked c JOIN import_stage 
 WHERE c.problem IS NOT NULL ORDER BY c.row_no
 """
 
-REMEMBER_SKUS_SQL = """
-INSERT INTO import_seen (sku, row_no)
-SELECT sku, min(row_no) FROM import_checked WHERE sku <> '' AND length(sku) <= 50 GROUP BY sku
-ON CONFLICT DO NOTHING
-"""
 
 _VALID = "JOIN import_checked c ON c.row_no = s.row_no AND c.problem IS NULL"
 CANONICAL_PATH = (

@@ -7,6 +7,7 @@ from argparse import RawDescriptionHelpFormatter
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from catalog.commands.imports import ImportFailed, ImportRefused, ImportResult, import_products
@@ -27,7 +28,10 @@ Rules:
   length, sale_price above price, invalid JSON, and a SKU that an earlier row of the
   file already has (the first row with a SKU wins; later ones are rejected).
   Every batch (--batch-size rows) is one transaction: a failing batch is rolled back
-  whole and the import stops; importing the same file again continues safely.
+  whole and the import stops; the batches before it are committed (one being merged
+  beside it on another connection may be too), and importing the same file again
+  continues safely. --workers connections merge batches side by side while the file
+  is read ahead; imports into one tenant run one after the other.
   Row numbers are line numbers of the file (the header is line 1).
 """
 
@@ -49,6 +53,9 @@ class Command(BaseCommand):
         parser.add_argument("--errors", help="error report CSV (default: FILE.errors.csv)")
         parser.add_argument("--batch-size", type=int, default=50_000,
                             help="rows per transaction (default 50000)")
+        parser.add_argument("--workers", type=int, default=settings.IMPORT_WORKERS,
+                            help="connections merging batches side by side "
+                                 f"(default IMPORT_WORKERS, {settings.IMPORT_WORKERS})")
         parser.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -57,6 +64,8 @@ class Command(BaseCommand):
             raise CommandError(f"--tenant: no tenant {options['tenant']!r}.")
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be 1 or more.")
+        if options["workers"] < 1:
+            raise CommandError("--workers must be 1 or more.")
         name = options["file"]
         from_stdin = name == "-"
         if not from_stdin and not Path(name).is_file():
@@ -76,7 +85,8 @@ class Command(BaseCommand):
                 with report_path.open("w", newline="", encoding="utf-8") as report:
                     result = import_products(
                         tenant=tenant, source=source, name=name, file_format=options["format"],
-                        error_report=report, batch_size=options["batch_size"], on_progress=advance)
+                        error_report=report, batch_size=options["batch_size"], on_progress=advance,
+                        workers=options["workers"])
             except ImportRefused as exc:
                 report_path.unlink(missing_ok=True)
                 raise CommandError(str(exc)) from exc

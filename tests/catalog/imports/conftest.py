@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import orjson
+from django.db import connection
 
 from catalog.commands.imports import ImportResult, import_products
 from catalog.models import Event, Product, Tenant
@@ -65,3 +67,19 @@ def state(tenant: Tenant) -> dict[str, tuple[Any, ...]]:
 
 def event_count(tenant: Tenant) -> int:
     return Event.objects.for_tenant(tenant).count()
+
+
+@contextlib.contextmanager
+def failing_insert(sku: str) -> Iterator[None]:
+    """Make inserting the product ``sku`` raise a database error ("disk on fire") while inside."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN IF NEW.sku = '{sku}' THEN RAISE EXCEPTION 'disk on fire'; END IF; RETURN NEW; END $$;
+            CREATE TRIGGER boom BEFORE INSERT ON catalog_product FOR EACH ROW EXECUTE FUNCTION boom();
+        """)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER boom ON catalog_product; DROP FUNCTION boom();")

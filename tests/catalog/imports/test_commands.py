@@ -121,6 +121,26 @@ def test_the_import_command_refuses_a_bad_header_and_unknown_tenants(tenant, tmp
     bad.write_bytes(b"sku,naem,price\n")
     with pytest.raises(CommandError, match="Unknown column"):
         call_command("import_products", str(bad), tenant=tenant.slug, no_progress=True)
+    for option in ("--workers", "--batch-size"):
+        with pytest.raises(CommandError, match=f"{option} must be 1 or more"):
+            call_command("import_products", str(path), option, "0", tenant=tenant.slug)
+    assert not Product.objects.for_tenant(tenant).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_import_command_merges_on_two_connections(tenant, tmp_path):
+    # given
+    path = tmp_path / "feed.csv"
+    path.write_bytes(csv_bytes([[f"W-{n}", f"Item {n}", "1.00", "", "", f"Brand {n % 3}", "A > B", "", ""]
+                                for n in range(30)]))
+    out = io.StringIO()
+    # when
+    call_command("import_products", str(path), "--workers", "2", "--batch-size", "4",
+                 tenant=tenant.slug, no_progress=True, stdout=out)
+    # then
+    assert "inserted    30" in out.getvalue()
+    assert "30 in 8 batch(es)" in out.getvalue()
+    assert Product.objects.for_tenant(tenant).count() == 30
 
 
 def test_the_help_lists_the_columns_and_rules(capsys):

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from catalog.commands import brand_create, category_create, product_create
 from catalog.commands.imports import ImportFailed
 from catalog.models import Brand, Category, Event, EventStatus, Product
-from tests.catalog.imports.conftest import csv_bytes, event_count, gz, jsonl_bytes, run_import, state
+from tests.catalog.imports.conftest import (
+    csv_bytes,
+    event_count,
+    failing_insert,
+    gz,
+    jsonl_bytes,
+    run_import,
+    state,
+)
 
 ROWS = [
     ["P-1", "Cordless drill", "99.00", "79.00", "5", "Bosch", "Tools > Drills|Sale", "pro|cordless",
@@ -139,20 +146,10 @@ def test_an_import_into_one_tenant_never_touches_another_with_the_same_skus(tena
 @pytest.mark.django_db(transaction=True)
 def test_a_failing_batch_is_rolled_back_whole_and_earlier_batches_stay(tenant):
     # given: a database error on the first row of batch 2
-    with connection.cursor() as cursor:
-        cursor.execute("""
-            CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN IF NEW.sku = 'B-3' THEN RAISE EXCEPTION 'disk on fire'; END IF; RETURN NEW; END $$;
-            CREATE TRIGGER boom BEFORE INSERT ON catalog_product FOR EACH ROW EXECUTE FUNCTION boom();
-        """)
     rows = [[f"B-{n}", f"Item {n}", "5.00", "", "1", f"Brand {n}", f"Cat {n}", "", ""] for n in range(1, 6)]
-    try:
-        # when
-        with pytest.raises(ImportFailed) as failure:
-            run_import(tenant, csv_bytes(rows), batch_size=2)
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TRIGGER boom ON catalog_product; DROP FUNCTION boom();")
+    # when
+    with failing_insert("B-3"), pytest.raises(ImportFailed) as failure:
+        run_import(tenant, csv_bytes(rows), batch_size=2)
     # then
     assert "Batch starting at row 4 failed" in str(failure.value)
     assert failure.value.result.inserted == 2

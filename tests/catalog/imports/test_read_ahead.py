@@ -5,13 +5,12 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection
 
 from catalog import errors
 from catalog.commands.imports import ImportFailed
 from catalog.commands.imports.service import _read_ahead
 from catalog.models import Product
-from tests.catalog.imports.conftest import csv_bytes, run_import
+from tests.catalog.imports.conftest import csv_bytes, failing_insert, run_import
 
 
 def _row(sku: str) -> list[str]:
@@ -72,23 +71,25 @@ def test_stopping_early_ends_the_reader_thread():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failing_batch_stops_the_reader_and_reports_nothing_after_it(tenant):
-    # given: a database error in batch 2, and a rejected row after it
-    with connection.cursor() as cursor:
-        cursor.execute("""
-            CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN IF NEW.sku = 'F-3' THEN RAISE EXCEPTION 'disk on fire'; END IF; RETURN NEW; END $$;
-            CREATE TRIGGER boom BEFORE INSERT ON catalog_product FOR EACH ROW EXECUTE FUNCTION boom();
-        """)
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_failing_batch_stops_the_reader_and_the_batches_before_it_stay(tenant, workers):
+    # given: a database error in batch 2 of 3, and a rejected row in batch 3
     rows = [_row("F-1"), _row("F-2"), _row("F-3"), _row("F-4"), ["short"], _row("F-5")]
-    try:
-        # when
-        with pytest.raises(ImportFailed) as failure:
-            run_import(tenant, csv_bytes(rows), batch_size=2)
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TRIGGER boom ON catalog_product; DROP FUNCTION boom();")
-    # then
-    assert failure.value.result.rejected == 0  # the short row lies beyond the failed batch
-    assert not [t for t in threading.enumerate() if t.name == "import-reader"]
-    assert sorted(Product.objects.for_tenant(tenant).values_list("sku", flat=True)) == ["F-1", "F-2"]
+    # when
+    with failing_insert("F-3"), pytest.raises(ImportFailed) as failure:
+        run_import(tenant, csv_bytes(rows), batch_size=2, workers=workers)
+    # then: batch 1 is committed, batch 2 is not; batch 3 was merged beside batch 2 or never
+    assert "Batch starting at row 4 failed" in str(failure.value)
+    assert not [t for t in threading.enumerate() if t.name.startswith("import-")]
+    skus = sorted(Product.objects.for_tenant(tenant).values_list("sku", flat=True))
+    assert skus in (["F-1", "F-2"], ["F-1", "F-2", "F-5"])
+    if workers == 1:
+        assert skus == ["F-1", "F-2"]
+    # and the result and the report say exactly what was committed
+    result = failure.value.result
+    assert result.inserted == len(skus)
+    assert result.rejected == (1 if "F-5" in skus else 0)
+    # and the same file again completes it
+    again = run_import(tenant, csv_bytes(rows), batch_size=2, workers=workers)
+    assert again.result.inserted == 5 - len(skus)
+    assert Product.objects.for_tenant(tenant).count() == 5
