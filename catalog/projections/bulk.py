@@ -7,21 +7,32 @@ tenant's bulk events ``chunk_size`` at a time (FOR UPDATE SKIP LOCKED, in the
 write transaction that marks them processed), projects their products with one
 set-based ``project_products`` call, and commits. A crash leaves the claimed
 events in ``bulk``, and ``catalog.tasks.relay_outbox_task`` wakes this again.
+
+With ``workers`` > 1, chunks are projected side by side, each on its own
+connections, under the tenant lock taken *shared* as the rebuild does (a live
+batch still never interleaves with them; the version guard keeps the newest row
+when two chunks hold events of one product).
 """
 
 from __future__ import annotations
 
+import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from django.db import transaction
+from django.conf import settings
+from django.db import OperationalError, connections, transaction
 from django.utils import timezone
 
 from catalog.models import Event, EventStatus
 from catalog.projections.products import project_products
 
+logger = logging.getLogger(__name__)
+DEADLOCK_RETRIES = 3
 
-def project_bulk_chunk(*, tenant_id: int, chunk_size: int = 5000) -> int:
+
+def project_bulk_chunk(*, tenant_id: int, chunk_size: int = 5000, shared: bool = False) -> int:
     """Project one chunk of the tenant's bulk events; return how many events it handled."""
     with transaction.atomic():
         events = list(
@@ -31,22 +42,54 @@ def project_bulk_chunk(*, tenant_id: int, chunk_size: int = 5000) -> int:
         )
         if not events:
             return 0
-        project_products(tenant_id=tenant_id, product_ids=sorted({pid for _, pid in events}))
+        project_products(tenant_id=tenant_id, product_ids=sorted({pid for _, pid in events}),
+                         shared=shared)
         Event.objects.filter(id__in=[pk for pk, _ in events]).update(
             status=EventStatus.PROCESSED, processed_at=timezone.now())
         return len(events)
 
 
-def project_bulk(*, tenant_id: int, budget_seconds: float | None = None, chunk_size: int = 5000) -> int:
-    """Project the tenant's bulk events until none are left or the time budget is spent."""
-    handled = 0
+def project_bulk(*, tenant_id: int, budget_seconds: float | None = None, chunk_size: int = 5000,
+                 workers: int | None = None) -> int:
+    """Project the tenant's bulk events until none are left or the time budget is spent.
+
+    ``workers`` (settings.BULK_PROJECTION_WORKERS) chunks run side by side; called
+    inside a transaction, one runs on the caller's connections.
+    """
     deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
+    workers = max(1, workers if workers is not None else settings.BULK_PROJECTION_WORKERS)
+    if workers == 1 or connections["default"].in_atomic_block:
+        return _project_until_done(tenant_id, chunk_size, deadline, shared=False)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bulk-projection") as pool:
+        runs = [pool.submit(_project_until_done_threaded, tenant_id, chunk_size, deadline)
+                for _ in range(workers)]
+        return sum(run.result() for run in runs)  # re-raises a run's error
+
+
+def _project_until_done(tenant_id: int, chunk_size: int, deadline: float | None, *,
+                        shared: bool) -> int:
+    handled, deadlocks = 0, 0
     while deadline is None or time.monotonic() < deadline:
-        count = project_bulk_chunk(tenant_id=tenant_id, chunk_size=chunk_size)
+        try:
+            count = project_bulk_chunk(tenant_id=tenant_id, chunk_size=chunk_size, shared=shared)
+        except OperationalError as exc:  # two chunks may re-project the same stale SKU
+            deadlocks += 1
+            if not shared or "deadlock" not in str(exc) or deadlocks == DEADLOCK_RETRIES:
+                raise
+            logger.warning("bulk chunk deadlocked (%s); its events stay claimable, retrying", deadlocks)
+            continue
         if count == 0:
             break
-        handled += count
+        handled, deadlocks = handled + count, 0
     return handled
+
+
+def _project_until_done_threaded(tenant_id: int, chunk_size: int, deadline: float | None) -> int:
+    """Run ``_project_until_done`` on this thread's own connections (shared tenant lock)."""
+    try:
+        return _project_until_done(tenant_id, chunk_size, deadline, shared=True)
+    finally:
+        connections.close_all()
 
 
 def has_bulk(*, tenant_id: int) -> bool:

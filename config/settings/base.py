@@ -204,6 +204,8 @@ IMPORT_DIR = Path(os.environ.get("IMPORT_DIR", BASE_DIR / "var" / "imports"))
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 2 * 1024**3))
 # Connections that merge an import's batches side by side (one more reads the file).
 IMPORT_WORKERS = int(os.environ.get("IMPORT_WORKERS", "2"))
+# Chunks of an import's bulk events projected side by side by one bulk task.
+BULK_PROJECTION_WORKERS = int(os.environ.get("BULK_PROJECTION_WORKERS", "2"))
 
 # Locales a product may be translated into (seed plan: German and English first).
 CATALOG_LOCALES = env_list("CATALOG_LOCALES", "en,de,fr")

@@ -67,3 +67,25 @@ def test_the_relay_task_wakes_the_bulk_projection_only_for_old_bulk_events(tenan
     # then
     assert relay_outbox_task(older_than_seconds=3600, bulk_older_than_seconds=3600) is False
     assert relay_outbox_task(older_than_seconds=3600, bulk_older_than_seconds=0) is True
+
+
+@pytest.mark.django_db(databases=["default", "read"], transaction=True)
+def test_two_connections_project_bulk_chunks_to_the_newest_version_of_every_product(tenant, other_tenant):
+    # given: 30 products imported, then 20 of them changed: two bulk events for those
+    rows = [[f"K-{n}", f"Item {n}", "5.00", "", str(n), "Acme", "Tools > Drills", "", ""] for n in range(30)]
+    run_import(tenant, csv_bytes(rows), batch_size=7, workers=2)
+    run_import(tenant, csv_bytes([[*row[:1], f"{row[1]} v2", *row[2:]] for row in rows[:20]]),
+               batch_size=7, workers=2)
+    run_import(other_tenant, csv_bytes(rows[:3]), workers=2)
+    while process_batch():  # the category and brand events are live ones
+        pass
+    # when: chunks of 4 events on two connections
+    handled = project_bulk(tenant_id=tenant.pk, chunk_size=4, workers=2)
+    # then: every event once, every row at its product's newest version
+    assert handled == 50
+    assert not Event.objects.for_tenant(tenant).filter(status=EventStatus.BULK).exists()
+    read = {r.sku: (r.name, r.version) for r in ProductView.objects.for_tenant(tenant.pk)}
+    assert read == {f"K-{n}": (f"Item {n} v2" if n < 20 else f"Item {n}", 2 if n < 20 else 1)
+                    for n in range(30)}
+    assert not ProductView.objects.for_tenant(other_tenant.pk).exists()
+    assert Event.objects.for_tenant(other_tenant).filter(status=EventStatus.BULK).count() == 3
