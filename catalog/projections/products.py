@@ -67,16 +67,20 @@ STAGE_SQL = (
     " (LIKE catalog_read_productview INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
 )
 
-# Every locale's name and description: to_tsvector over JSON takes its string values.
-SEARCH_VECTOR_SQL = """
-    setweight(to_tsvector('simple', s.sku), 'A')
-    || setweight(to_tsvector('simple', s.name), 'A')
-    || setweight(to_tsvector('simple', jsonb_path_query_array(s.translations, '$.*.name')), 'A')
-    || setweight(to_tsvector('simple', array_to_string(s.tags, ' ')), 'B')
-    || setweight(to_tsvector('simple', s.description), 'C')
-    || setweight(to_tsvector('simple', jsonb_path_query_array(s.translations, '$.*.description')),
+# Every locale's name and description: to_tsvector over JSON takes its string values. The
+# brand's name is in too, so words from different fields find a product ("bosch drill").
+# {row}: the row's alias; {brand}: its brand name (a rename passes the new one).
+SEARCH_VECTOR_TEMPLATE = """
+    setweight(to_tsvector('simple', {row}.sku), 'A')
+    || setweight(to_tsvector('simple', {row}.name), 'A')
+    || setweight(to_tsvector('simple', jsonb_path_query_array({row}.translations, '$.*.name')), 'A')
+    || setweight(to_tsvector('simple', array_to_string({row}.tags, ' ')), 'B')
+    || setweight(to_tsvector('simple', coalesce({brand}, '')), 'B')
+    || setweight(to_tsvector('simple', {row}.description), 'C')
+    || setweight(to_tsvector('simple', jsonb_path_query_array({row}.translations, '$.*.description')),
                  'C')
 """
+SEARCH_VECTOR_SQL = SEARCH_VECTOR_TEMPLATE.format(row="s", brand="s.brand_name")
 
 _copy_columns = ", ".join(COLUMNS)
 
@@ -245,7 +249,7 @@ def project_category(*, tenant_id: int, category_id: int, chunk_size: int = 5000
 
 
 def project_brand(*, tenant_id: int, brand_id: int, chunk_size: int = 10_000) -> int:
-    """Copy a brand's current name into its products' read rows, in chunks."""
+    """Copy a brand's current name into its products' read rows (and search vectors), in chunks."""
     with connections[WRITE_ALIAS].cursor() as cursor:
         cursor.execute("SELECT name FROM catalog_brand WHERE tenant_id = %s AND id = %s",
                        [tenant_id, brand_id])
@@ -256,11 +260,12 @@ def project_brand(*, tenant_id: int, brand_id: int, chunk_size: int = 10_000) ->
         with transaction.atomic(using=READ_ALIAS), connections[READ_ALIAS].cursor() as cursor:
             lock_tenant(tenant_id)
             cursor.execute(
-                "UPDATE catalog_read_productview SET brand_name = %s,"
-                f" revision = nextval('{REVISION_SEQUENCE}') WHERE id IN ("
+                "UPDATE catalog_read_productview SET brand_name = %s, search_vector = "
+                + SEARCH_VECTOR_TEMPLATE.format(row="catalog_read_productview", brand="%s::text")
+                + f", revision = nextval('{REVISION_SEQUENCE}') WHERE id IN ("
                 " SELECT id FROM catalog_read_productview WHERE tenant_id = %s AND brand_id = %s"
                 " AND brand_name <> %s LIMIT %s) RETURNING id",
-                [name, tenant_id, brand_id, name, chunk_size],
+                [name, name, tenant_id, brand_id, name, chunk_size],
             )
             changed = [row[0] for row in cursor.fetchall()]
             search_queue.enqueue_ids(cursor, tenant_id=tenant_id, product_ids=changed)

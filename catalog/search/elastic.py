@@ -57,7 +57,9 @@ def text_query(text: str, *, fuzzy: bool = False) -> dict[str, Any]:
                                 "prefix_length": 1, "operator": "and"}}
     return {"bool": {"should": [
         {"term": {"sku": {"value": text, "boost": 100.0}}},
-        {"multi_match": {"query": text, "fields": TEXT_FIELDS, "operator": "and"}},
+        # Every word in one of the fields, not all in one field: "bosch drill" finds a
+        # drill of the brand Bosch (BM25F over the fields, name weighing most).
+        {"combined_fields": {"query": text, "fields": TEXT_FIELDS, "operator": "and"}},
         {"match_phrase": {"name": {"query": text, "boost": 2.0}}},
     ], "minimum_should_match": 1}}
 

@@ -8,11 +8,13 @@ from decimal import Decimal
 import pytest
 from django.db.models import Q
 
+from catalog import commands
 from catalog.read.models import ProductView
 from catalog.read.selectors import PRODUCT_FIELDS, ProductFilters
 from catalog.search import service
 from catalog.search.base import price_ranges
-from tests.catalog.search.conftest import Catalog, make_request
+from tests.catalog.api.conftest import drain
+from tests.catalog.search.conftest import Catalog, drain_search, make_request
 
 pytestmark = pytest.mark.django_db(databases=["default", "read"])
 
@@ -43,6 +45,27 @@ def test_a_misspelled_name_still_finds_the_product(catalog, backend, text, sku):
 ])
 def test_german_and_english_terms_find_the_product(catalog, backend, text, sku):
     assert found(catalog, backend, text)[:1] == [sku]
+
+
+@pytest.mark.parametrize(("text", "sku"), [
+    ("bosch drill", "DRL-5"),        # brand and name
+    ("makita circular saw", "SAW-2"),
+    ("steel hammer", "HAM-100"),     # tag and name
+    ("Stahl Bosch", "DRL-5"),        # German name and brand
+])
+def test_words_from_different_fields_find_the_product(catalog, backend, text, sku):
+    assert found(catalog, backend, text) == [sku]
+
+
+def test_a_renamed_brand_finds_its_products_by_the_new_name(catalog, backend):
+    # when
+    commands.brand_update(tenant=catalog.tenant, brand_id=catalog.brands["Makita"].pk, name="Hikoki")
+    drain()
+    if backend == "elasticsearch":
+        drain_search()
+    # then: the new name with a word of the name finds it, the old one no longer does
+    assert found(catalog, backend, "hikoki saw") == ["SAW-2"]
+    assert "SAW-2" not in found(catalog, backend, "makita saw")
 
 
 def test_an_exact_sku_ranks_first(catalog, backend):
