@@ -454,7 +454,8 @@ class Outcomes:
 class Pool:
     """Writer threads, each with its own connection, merging batches side by side.
 
-    At most one batch waits for a free writer, so memory stays at a few batches.
+    At most one batch waits for a free writer, and a writer drops its rows once they are
+    staged, so memory stays at a few batches (peak RSS measured: see bench/report.md).
     When a batch fails, the batches still waiting are skipped; one being merged
     on another connection may still commit.
     """
@@ -575,7 +576,10 @@ def import_products(
         if on_progress and not outcome.skipped:
             on_progress(result, counter.count)
 
-    batches = _read_ahead(_batches(iter(rows), batch_size))
+    # One connection: a thread parses the next batch meanwhile. Several: the importer parses
+    # while the writers merge, and a reader thread would only hold more batches in memory.
+    batches = _batches(iter(rows), batch_size)
+    batches = _read_ahead(batches) if workers == 1 else batches
     try:
         if workers == 1:
             writer = make_writer(lock_per_batch=True)
@@ -613,7 +617,7 @@ def import_products(
                     for done in pool.close():
                         finish(done)
     finally:
-        batches.close()  # stops the reader thread
+        batches.close()  # stops the reader thread, if any
         if not connections[using].in_atomic_block or not connections[using].needs_rollback:
             registry.close()
     result.seconds = time.monotonic() - started
