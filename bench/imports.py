@@ -194,7 +194,8 @@ def render(results: dict[str, Any]) -> list[str]:
     for run in results["runs"]:
         if "projection_s" in run:
             lines += ["", f"Projection of the {run['rows']:,} new products into the read table "
-                      f"(bulk events, `project_bulk` in process, chunks of 5,000): "
+                      "(bulk events, `project_bulk` in process, chunks of 5,000, two side by side, "
+                      f"`BULK_PROJECTION_WORKERS`): "
                       f"{run['projection_s']:.1f} s "
                       f"({run['projected'] / run['projection_s']:,.0f} events/s), "
                       f"load after {run['load_after']}."]
