@@ -16,20 +16,16 @@ when two chunks hold events of one product).
 
 from __future__ import annotations
 
-import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import OperationalError, connections, transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from catalog.models import Event, EventStatus
-from catalog.projections.products import project_products
-
-logger = logging.getLogger(__name__)
-DEADLOCK_RETRIES = 3
+from catalog.projections.products import project_products, retry_deadlocks
 
 
 def project_bulk_chunk(*, tenant_id: int, chunk_size: int = 5000, shared: bool = False) -> int:
@@ -68,19 +64,15 @@ def project_bulk(*, tenant_id: int, budget_seconds: float | None = None, chunk_s
 
 def _project_until_done(tenant_id: int, chunk_size: int, deadline: float | None, *,
                         shared: bool) -> int:
-    handled, deadlocks = 0, 0
+    handled = 0
     while deadline is None or time.monotonic() < deadline:
-        try:
-            count = project_bulk_chunk(tenant_id=tenant_id, chunk_size=chunk_size, shared=shared)
-        except OperationalError as exc:  # two chunks may re-project the same stale SKU
-            deadlocks += 1
-            if not shared or "deadlock" not in str(exc) or deadlocks == DEADLOCK_RETRIES:
-                raise
-            logger.warning("bulk chunk deadlocked (%s); its events stay claimable, retrying", deadlocks)
-            continue
+        # A deadlocked chunk rolls back its claim too: its events are claimed again.
+        count = retry_deadlocks(
+            lambda: project_bulk_chunk(tenant_id=tenant_id, chunk_size=chunk_size, shared=shared),
+            shared=shared, what="bulk chunk")
         if count == 0:
             break
-        handled, deadlocks = handled + count, 0
+        handled += count
     return handled
 
 

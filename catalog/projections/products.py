@@ -10,10 +10,11 @@ out-of-order deliveries no-ops.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
-from django.db import connections, transaction
+from django.db import OperationalError, connections, transaction
 
 from catalog.projections import listing, search_queue
 from catalog.read.cache import invalidate_products, invalidate_tenant
@@ -134,6 +135,28 @@ WHERE (v.id IS NULL OR v.name IS DISTINCT FROM s.name OR v.translations IS DISTI
 ORDER BY 1, 2
 ON CONFLICT DO NOTHING
 """
+
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+DEADLOCK_RETRIES = 3
+
+
+def retry_deadlocks(call: Callable[[], T], *, shared: bool, what: str) -> T:
+    """Run ``call``; under the shared tenant lock, run it again after a deadlock (at most 3 times).
+
+    Batches projected side by side (rebuild, bulk chunks) may re-project the same
+    stale SKU and deadlock; under the exclusive lock that cannot happen, so a
+    deadlock there is raised like any other error.
+    """
+    for attempt in range(1, DEADLOCK_RETRIES + 1):
+        try:
+            return call()
+        except OperationalError as exc:
+            if not shared or "deadlock" not in str(exc) or attempt == DEADLOCK_RETRIES:
+                raise
+            logger.warning("%s deadlocked (attempt %s); retrying", what, attempt)
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def lock_tenant(tenant_id: int, *, shared: bool = False) -> None:

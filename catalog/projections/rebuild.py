@@ -6,21 +6,23 @@ live edits projected in between are never overwritten by older data.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
-from django.db import OperationalError, connections, transaction
+from django.db import connections, transaction
 
 from catalog.projections import listing
-from catalog.projections.products import READ_ALIAS, WRITE_ALIAS, lock_tenant, project_products
+from catalog.projections.products import (
+    READ_ALIAS,
+    WRITE_ALIAS,
+    lock_tenant,
+    project_products,
+    retry_deadlocks,
+)
 from catalog.projections.taxonomy import rebuild_taxonomy
 from catalog.read.cache import invalidate_tenant
 
-logger = logging.getLogger(__name__)
-
 Progress = Callable[[int], None]
-DEADLOCK_RETRIES = 3
 
 
 Batch = tuple[list[str], str | None, str | None]  # product ids, and the id range (after, upto]
@@ -69,14 +71,9 @@ def _rebuild_batch(tenant_id: int, batch: Batch, *, shared: bool = False) -> int
     listed = set(ids)
     orphans = [i for i in _read_ids_in_range(tenant_id, after, upto) if i not in listed]
     if ids or orphans:
-        for attempt in range(1, DEADLOCK_RETRIES + 1):
-            try:
-                project_products(tenant_id=tenant_id, product_ids=ids + orphans, shared=shared)
-                break
-            except OperationalError as exc:  # two batches may re-project the same stale SKU
-                if not shared or "deadlock" not in str(exc) or attempt == DEADLOCK_RETRIES:
-                    raise
-                logger.warning("rebuild batch deadlocked (attempt %s); retrying", attempt)
+        retry_deadlocks(lambda: project_products(tenant_id=tenant_id, product_ids=ids + orphans,
+                                                 shared=shared),
+                        shared=shared, what="rebuild batch")
     return len(ids)
 
 

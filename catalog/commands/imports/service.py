@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import queue
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -283,17 +282,17 @@ class BatchWriter:
     def apply(self, outcome: BatchOutcome, rows: list[tuple[Any, ...]],
               duplicates: list[tuple[int, int]]) -> BatchOutcome:
         """Check and merge one batch in one transaction; fill in ``outcome`` (``error`` if rolled back)."""
-        self.holding = False
+        self.holding, committed = False, False
         try:
             with transaction.atomic(using=self.using):
                 self._apply(outcome, rows, duplicates)
+            committed = True
         except DatabaseError as exc:
             outcome.error, outcome.rejections = exc, []
             outcome.inserted = outcome.updated = outcome.unchanged = 0
         finally:
             if self.holding:  # what it created is committed, or rolled back and void
-                self.taxonomy.broken = self.taxonomy.broken or outcome.error is not None or (
-                    sys.exc_info()[0] is not None)
+                self.taxonomy.broken = self.taxonomy.broken or not committed
                 self.holding = False
                 self.taxonomy.lock.release()
             self.taxonomy.pass_turn(outcome.turn)  # failed before its turn: the next may go on
