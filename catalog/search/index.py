@@ -69,13 +69,27 @@ def body(*, bulk: bool) -> dict[str, Any]:
             "refresh_interval": "-1" if bulk else REFRESH_INTERVAL,
             # A build that dies is started again: no fsync of the translog per bulk request.
             "translog.durability": "async" if bulk else "request",
+            **_partition_settings(),
         },
         "mappings": {
             **ProductDocument._doc_type.mapping.to_dict(),
-            "_routing": {"required": True},  # every document lives on its tenant's shard
+            "_routing": {"required": True},  # every document lives on its tenant's shards
             "dynamic": "strict",
         },
     }
+
+
+def _partition_settings() -> dict[str, int]:
+    """Spread each tenant over SEARCH_INDEX_ROUTING_PARTITION shards (1: a tenant on one shard).
+
+    A tenant's query then runs on that many shards in parallel. The routing shards
+    equal the shards: with more (Elasticsearch's default, kept for a later split),
+    the shards of a tenant's partition are nearly always one and the same.
+    """
+    partition = settings.SEARCH_INDEX_ROUTING_PARTITION
+    if partition <= 1:
+        return {}
+    return {"routing_partition_size": partition, "number_of_routing_shards": settings.SEARCH_INDEX_SHARDS}
 
 
 def create_index(*, bulk: bool = False) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Value
 
 from catalog.read import selectors
 from catalog.read.models import BrandView, CategoryView
@@ -65,11 +66,22 @@ def category_facet_ids(*, tenant_id: int, category_id: int | None) -> tuple[int,
                  .values_list("id", flat=True)[:CATEGORY_FACET_LIMIT])
 
 
+def _facet_names(tenant_id: int, facets: FacetCounts) -> tuple[dict[int, dict], dict[int, dict]]:
+    """Return the categories and the brands of the facets by id, in one query."""
+    fields = ("kind", "id", "name", "slug")
+    categories = (CategoryView.objects.for_tenant(tenant_id).filter(id__in=list(facets.categories))
+                  .annotate(kind=Value("category")).values(*fields))
+    brands = (BrandView.objects.for_tenant(tenant_id).filter(id__in=list(facets.brands))
+              .annotate(kind=Value("brand")).values(*fields))
+    named: dict[str, dict[int, dict]] = {"category": {}, "brand": {}}
+    for row in categories.union(brands, all=True):
+        kind = row.pop("kind")
+        named[kind][row["id"]] = row
+    return named["category"], named["brand"]
+
+
 def _facet_body(tenant_id: int, facets: FacetCounts) -> dict[str, Any]:
-    categories = {row["id"]: row for row in CategoryView.objects.for_tenant(tenant_id)
-                  .filter(id__in=list(facets.categories)).values("id", "name", "slug")}
-    brands = {row["id"]: row for row in BrandView.objects.for_tenant(tenant_id)
-              .filter(id__in=list(facets.brands)).values("id", "name", "slug")}
+    categories, brands = _facet_names(tenant_id, facets)
     return {
         "categories": sorted(
             ({**categories[i], "count": n} for i, n in facets.categories.items() if i in categories),

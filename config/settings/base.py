@@ -139,8 +139,11 @@ SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "auto")
 # degraded in the X-Search-Backend header), "none" answers 503.
 SEARCH_FALLBACK = os.environ.get("SEARCH_FALLBACK", "postgres")
 SEARCH_INDEX_ALIAS = os.environ.get("SEARCH_INDEX_ALIAS", "catalog-products")
-SEARCH_INDEX_SHARDS = int(os.environ.get("SEARCH_INDEX_SHARDS", "1"))
+SEARCH_INDEX_SHARDS = int(os.environ.get("SEARCH_INDEX_SHARDS", "3"))
 SEARCH_INDEX_REPLICAS = int(os.environ.get("SEARCH_INDEX_REPLICAS", "0"))
+# How many shards one tenant's documents spread over (routing_partition_size): a large
+# tenant's query runs on that many shards at once. 1 puts a tenant on one shard.
+SEARCH_INDEX_ROUTING_PARTITION = int(os.environ.get("SEARCH_INDEX_ROUTING_PARTITION", "2"))
 SEARCH_TIMEOUT_SECONDS = float(os.environ.get("SEARCH_TIMEOUT_SECONDS", "5"))
 SEARCH_TRIGRAM_THRESHOLD = float(os.environ.get("SEARCH_TRIGRAM_THRESHOLD", "0.4"))
 # Price facet buckets: [from, to) in the tenant's currency, open ends as None.

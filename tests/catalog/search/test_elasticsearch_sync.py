@@ -7,6 +7,7 @@ import logging
 import threading
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 
 from catalog import commands
@@ -228,3 +229,32 @@ def test_a_document_elasticsearch_refuses_does_not_hold_up_the_others(indexed, c
     assert search.queue_length() == 0
     assert es_skus(indexed, "refusal") == ["HOSE-25"]
     assert str(bad.pk) in caplog.text
+
+
+def test_a_tenant_spreads_over_its_routing_partition_and_its_searches_see_all_of_it(indexed):
+    # given: the index puts a tenant on SEARCH_INDEX_ROUTING_PARTITION of its shards
+    partition = settings.SEARCH_INDEX_ROUTING_PARTITION
+    assert 1 < partition < settings.SEARCH_INDEX_SHARDS
+    routing = str(indexed.tenant.pk)
+    es = index.client()
+    # and 40 more documents of the tenant, so that all on one shard is a 1 in 2^46 chance
+    extra = [(f"00000000-0000-0000-0000-{n:012d}", indexed.tenant.pk, 1,
+              json.dumps({"tenant_id": indexed.tenant.pk, "deleted": False, "name": f"Extra {n}",
+                          "sku": f"EXTRA-{n}"})) for n in range(40)]
+    index.write(extra, indices=[index.search_alias()])
+    es.indices.refresh(index=index.search_alias())
+
+    # when: each shard of the index is asked for the tenant's documents
+    per_shard = [es.search(index=index.search_alias(), preference=f"_shards:{shard}", size=0,
+                           query={"term": {"tenant_id": indexed.tenant.pk}})["hits"]["total"]["value"]
+                 for shard in range(settings.SEARCH_INDEX_SHARDS)]
+
+    # then: the tenant's routing reaches exactly its partition, its documents lie on
+    # more than one shard of it, and one routed search finds every one of them
+    shards = es.search_shards(index=index.search_alias(), routing=routing)["shards"]
+    assert len(shards) == partition
+    assert sum(1 for count in per_shard if count) > 1
+    documents = ProductView.objects.for_tenant(indexed.tenant.pk).count() + len(extra)
+    assert sum(per_shard) == documents
+    outcome = search_products(make_request(indexed.tenant, "", page_size=100), backend="elasticsearch")
+    assert outcome.body["count"] == documents
