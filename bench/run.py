@@ -62,10 +62,15 @@ def _targets(results: dict[str, Any]) -> list[tuple[int, str, str, bool]]:
     if "search" in results:
         s = results["search"]
         es, pg = s["latency"]["elasticsearch"], s["latency"]["postgres"]
-        rows += [(5, "index build ≥ 10,000 docs/s", f"{s['docs_per_s']:,.0f} docs/s",
+        fresh_build = (f", {s['fresh_docs_per_s']:,.0f} on a fresh node"
+                       if "fresh_docs_per_s" in s else "")
+        fresh = (f"; a fresh node {es['fresh node, with facets']['p95']:.0f} ms"
+                 if "fresh node, with facets" in es else "")
+        rows += [(5, "index build ≥ 10,000 docs/s", f"{s['docs_per_s']:,.0f} docs/s{fresh_build}",
                   s["docs_per_s"] >= 10_000),
                  (5, "Elasticsearch p95 ≤ 50 ms", f"{es['with facets']['p95']:.0f} ms with facets, "
-                  f"{es['without facets']['p95']:.0f} ms without", es["with facets"]["p95"] <= 50),
+                  f"{es['without facets']['p95']:.0f} ms without{fresh}",
+                  es["with facets"]["p95"] <= 50),
                  (5, "PostgreSQL p95 ≤ 150 ms", f"{pg['with facets']['p95']:.0f} ms with facets, "
                   f"{pg['without facets']['p95']:.0f} ms without", pg["with facets"]["p95"] <= 150)]
     if "import" in results:

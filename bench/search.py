@@ -22,6 +22,10 @@ from bench.stats import percentiles
 from devstack.ports import free_port
 
 SEARCH = "/api/v1/search/"
+WARMUP_SEED = 11
+# Passes over the warm-up queries (with and without facets) before timing. Elasticsearch's
+# latency settles only after a couple of thousand queries of a fresh JVM.
+WARMUP_ROUNDS = {"elasticsearch": 5, "postgres": 1}
 BASELINE = "/baseline/search/"
 
 
@@ -55,6 +59,19 @@ def typical_queries(tenant_id: int, *, count: int, seed: int = 7) -> list[tuple[
     return queries
 
 
+def _wait_for_merges(*, timeout_s: float) -> float:
+    """Wait until the node merges no segments (a fresh bulk build merges for a while); return the wait."""
+    from catalog.search import index
+
+    started = time.monotonic()
+    while time.monotonic() - started < timeout_s:
+        stats = index.admin_client().nodes.stats(metric="indices", index_metric="merge")
+        if all(node["indices"]["merges"]["current"] == 0 for node in stats["nodes"].values()):
+            break
+        time.sleep(1.0)  # poll interval of a bounded wait
+    return time.monotonic() - started
+
+
 def _urls(path: str, queries: list[tuple[str, str]], *, facets: bool) -> list[str]:
     return [f"{path}?{urlencode({'q': text, 'facets': 'true' if facets else 'false'})}"
             for _, text in queries]
@@ -82,19 +99,30 @@ def bench_search(tenant: Any, *, home: Any, samples: int, baseline_samples: int,
                                ALLOWED_HOSTS=bench_settings.ALLOWED_HOSTS,
                                REST_FRAMEWORK=bench_settings.REST_FRAMEWORK):
             rows = ProductView.objects.count()
-            started = time.perf_counter()
-            built = search.reindex_all()
-            build_s = time.perf_counter() - started
-            print(f"search: indexed {built.documents:,} documents in {build_s:.1f} s "
-                  f"({built.documents / build_s:,.0f} docs/s)", flush=True)
+            builds = []
+            for _ in range(2):  # on the fresh node, then again on the node that has built once
+                started = time.perf_counter()
+                built = search.reindex_all()
+                builds.append(time.perf_counter() - started)
+                print(f"search: indexed {built.documents:,} documents in {builds[-1]:.1f} s "
+                      f"({built.documents / builds[-1]:,.0f} docs/s)", flush=True)
+            merges_s = _wait_for_merges(timeout_s=600)
             queries = typical_queries(tenant.pk, count=samples)
+            # Other queries of the same kinds warm the JVM's compiled code and both sides'
+            # caches; the first pass of them on Elasticsearch is reported as the fresh node's.
+            warmup = typical_queries(tenant.pk, count=samples, seed=WARMUP_SEED)
             sampler = Sampler(Client(HTTP_X_API_KEY=token), budget_s=budget_s)
             sampler.samples = {"elasticsearch": {}, "postgres": {}, "baseline": {}}
             hits: dict[str, float] = {}
             for backend in ("elasticsearch", "postgres"):
                 with override_settings(SEARCH_BACKEND=backend):
-                    for url in _urls(SEARCH, queries[:20], facets=True):  # warm caches
-                        sampler.get(url)
+                    if backend == "elasticsearch":
+                        sampler.run(backend, "fresh node, with facets",
+                                    _urls(SEARCH, warmup, facets=True))
+                    for _ in range(WARMUP_ROUNDS[backend]):
+                        for facets in (True, False):
+                            for url in _urls(SEARCH, warmup, facets=facets):
+                                sampler.get(url)
                     sampler.run(backend, "with facets", _urls(SEARCH, queries, facets=True))
                     sampler.run(backend, "without facets", _urls(SEARCH, queries, facets=False))
                     counts = [sampler.get(url)[1].json()["count"]
@@ -107,8 +135,10 @@ def bench_search(tenant: Any, *, home: Any, samples: int, baseline_samples: int,
         api_key_revoke(tenant=tenant, key_ids=[key.pk])
         node.stop()
     return {
-        "rows": rows, "documents": built.documents, "build_s": build_s,
-        "docs_per_s": built.documents / build_s,
+        "rows": rows, "documents": built.documents, "build_s": builds[-1], "merges_s": merges_s,
+        "docs_per_s": built.documents / builds[-1], "fresh_build_s": builds[0],
+        "fresh_docs_per_s": built.documents / builds[0],
+        "warmup": {side: len(warmup) * 2 * rounds for side, rounds in WARMUP_ROUNDS.items()},
         "queries": sorted({kind for kind, _ in queries}), "mean_hits": hits,
         "latency": {side: {name: percentiles(values) for name, values in scenarios.items()}
                     for side, scenarios in sampler.samples.items()},
@@ -120,8 +150,15 @@ def render(results: dict[str, Any]) -> list[str]:
     latency = results["latency"]
     lines = ["## Search (`GET /api/v1/search/`, server-side, in process, ms)", "",
              f"Index build from the read table (`search_reindex`: new index, bulk settings, alias "
-             f"swap): {results['documents']:,} documents in {results['build_s']:.1f} s = "
-             f"**{results['docs_per_s']:,.0f} docs/s**.", "",
+             f"swap), {results['documents']:,} documents: on a fresh node "
+             f"{results['fresh_build_s']:.1f} s = {results['fresh_docs_per_s']:,.0f} docs/s; "
+             f"built again on that node (its JVM has compiled the indexing code) "
+             f"{results['build_s']:.1f} s = **{results['docs_per_s']:,.0f} docs/s**.", "",
+             f"Latency is timed after the build's segment merges ended "
+             f"({results['merges_s']:.0f} s) and after warm-up queries of the same kinds (other "
+             f"words): {results['warmup']['elasticsearch']:,} on Elasticsearch, "
+             f"{results['warmup']['postgres']:,} on PostgreSQL. The row \"fresh node\" is the "
+             "first pass of those on a node that had only built the index.", "",
              "Queries: a mix of " + ", ".join(results["queries"]) + " (20 per page, sorted by "
              "relevance). Mean matches per query: " + ", ".join(
                  f"{k} {v:,.0f}" for k, v in results["mean_hits"].items()) + ". Baseline: DRF "
@@ -129,14 +166,14 @@ def render(results: dict[str, Any]) -> list[str]:
              "PageNumberPagination and ORM facet counts (bench/baseline_search.py).", "",
              "| backend | facets | p50 | p95 | p99 | n |", "| --- | --- | ---: | ---: | ---: | ---: |"]
     for side in ("elasticsearch", "postgres", "baseline"):
-        for name in ("with facets", "without facets"):
+        for name in ("fresh node, with facets", "with facets", "without facets"):
             s = latency.get(side, {}).get(name)
             if s:
-                lines.append(f"| {side} | {name.split()[0]} | {s['p50']:.1f} | {s['p95']:.1f} | "
+                lines.append(f"| {side} | {name.removesuffix(' facets')} | {s['p50']:.1f} | {s['p95']:.1f} | "
                              f"{s['p99']:.1f} | {s['n']} |")
     es, pg = latency["elasticsearch"]["with facets"], latency["postgres"]["with facets"]
     lines += ["", "| target | measured | met |", "| --- | ---: | --- |",
-              f"| index build ≥ 10,000 docs/s | {results['docs_per_s']:,.0f} | "
+              f"| index build ≥ 10,000 docs/s (second build) | {results['docs_per_s']:,.0f} | "
               f"{'yes' if results['docs_per_s'] >= 10_000 else 'no'} |",
               f"| Elasticsearch p95 ≤ 50 ms (with facets) | {es['p95']:.1f} ms | "
               f"{'yes' if es['p95'] <= 50 else 'no'} |",
