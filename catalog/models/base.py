@@ -18,6 +18,11 @@ class TenantQuerySet(models.QuerySet):
         return self.filter(tenant_id=tenant_id)
 
 
+def updated_by_index(name: str) -> models.Index:
+    """Return an index of ``updated_by`` over the rows that have one, for a user's deletion."""
+    return models.Index(fields=["updated_by"], name=name, condition=models.Q(updated_by__isnull=False))
+
+
 class EventSourcedModel(models.Model):
     """A tenant-owned aggregate whose every change records an event in the same transaction.
 
@@ -32,13 +37,15 @@ class EventSourcedModel(models.Model):
 
     actor_label = ""
 
-    tenant = models.ForeignKey("catalog.Tenant", on_delete=models.PROTECT)
+    # No index of its own: every subclass has indexes that begin with the tenant.
+    tenant = models.ForeignKey("catalog.Tenant", on_delete=models.PROTECT, db_index=False)
     version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Indexed by each subclass where it is set only (updated_by_index): imported rows have none.
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", editable=False,
+        related_name="+", editable=False, db_index=False,
     )
 
     objects = TenantQuerySet.as_manager()

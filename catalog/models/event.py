@@ -22,14 +22,17 @@ class Event(models.Model):
     through a partial index on pending rows only.
     """
 
-    tenant = models.ForeignKey("catalog.Tenant", on_delete=models.PROTECT, related_name="+")
+    # Indexed by the indexes below that begin with the tenant, not on its own.
+    tenant = models.ForeignKey("catalog.Tenant", on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
     aggregate_type = models.CharField(max_length=20)
     aggregate_id = models.CharField(max_length=36)
     aggregate_version = models.PositiveIntegerField()
     event_type = models.CharField(max_length=50)
     payload = models.JSONField(default=dict)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    actor = models.ForeignKey(  # indexed where set only (event_actor): most events have none
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False,
     )
     actor_label = models.CharField(
         max_length=100, blank=True, db_default="",
@@ -58,6 +61,7 @@ class Event(models.Model):
             models.Index(
                 fields=["tenant", "id"], name="event_bulk", condition=models.Q(status=EventStatus.BULK),
             ),
+            models.Index(fields=["actor"], name="event_actor", condition=models.Q(actor__isnull=False)),
         ]
 
     def __str__(self) -> str:

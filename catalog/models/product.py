@@ -14,7 +14,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 from catalog import errors
-from catalog.models.base import EventSourcedModel
+from catalog.models.base import EventSourcedModel, updated_by_index
 from catalog.models.tenant import currency_validator
 
 MIN_PRICE = Decimal("0.01")
@@ -113,6 +113,7 @@ class Product(EventSourcedModel):
             # Admin search is ILIKE on SKU and name (catalog.admin.search): trigram indexes serve it.
             GinIndex(fields=["sku"], name="product_sku_trgm", opclasses=["gin_trgm_ops"]),
             GinIndex(fields=["name"], name="product_name_trgm", opclasses=["gin_trgm_ops"]),
+            updated_by_index("product_updated_by"),
         ]
 
     def __str__(self) -> str:
@@ -159,8 +160,9 @@ def _jsonable(value: Any) -> Any:
 class ProductCategory(models.Model):
     """A product's membership in a category (the many-to-many link table)."""
 
-    product = models.ForeignKey(Product, on_delete=models.CASCADE)
-    category = models.ForeignKey("catalog.Category", on_delete=models.CASCADE)
+    # Indexed by the unique (product, category) and by (category, product), not on their own.
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, db_index=False)
+    category = models.ForeignKey("catalog.Category", on_delete=models.CASCADE, db_index=False)
 
     class Meta:
         db_table = "catalog_product_category"

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from catalog import errors
-from catalog.models.base import EventSourcedModel
+from catalog.models.base import EventSourcedModel, updated_by_index
 
 
 class Category(EventSourcedModel):
@@ -39,6 +39,7 @@ class Category(EventSourcedModel):
             models.Index(fields=["tenant", "path"], name="category_tenant_path",
                          opclasses=["", "text_pattern_ops"]),
             models.Index(fields=["tenant", "parent", "position"], name="category_tenant_parent"),
+            updated_by_index("category_updated_by"),
         ]
 
     def __str__(self) -> str:
@@ -74,6 +75,7 @@ class Brand(EventSourcedModel):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "slug"], name="brand_slug_unique_per_tenant"),
         ]
+        indexes = [updated_by_index("brand_updated_by")]
 
     def __str__(self) -> str:
         return self.name
