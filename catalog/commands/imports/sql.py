@@ -177,10 +177,13 @@ WITH {', '.join(_VALUE_CHECKS)}
 INSERT INTO import_checked (row_no, sku, problem)
 SELECT s.row_no, s.key, CASE {' '.join(_CHECKS)} END
 FROM (SELECT st.*, btrim(st.sku) AS key FROM import_stage st) s
--- One index lookup per row (LIMIT keeps the planner from hashing every product of the
--- tenant, which at millions of products cost seconds per batch and grew with the tenant).
+-- One probe of (tenant, sku) per row. LIMIT keeps the planner from hashing every product
+-- of the tenant (seconds per batch at millions of products, growing with the tenant). The
+-- tenant is a sub-select: given the id itself, the planner reads the table's statistics,
+-- and for a tenant they do not know yet (a first large import) it expects about one row
+-- and scans the tenant's rows on another (tenant, ...) index per probe: quadratic.
 LEFT JOIN LATERAL (SELECT sale_price FROM catalog_product
-                   WHERE tenant_id = %(tenant)s AND sku = s.key LIMIT 1) p ON true
+                   WHERE tenant_id = (SELECT %(tenant)s::bigint) AND sku = s.key LIMIT 1) p ON true
 LEFT JOIN categories_values ON categories_values.v = s.categories
 LEFT JOIN tags_values ON tags_values.v = s.tags
 LEFT JOIN attributes_values ON attributes_values.v = s.attributes
@@ -256,8 +259,8 @@ FROM (
         p.name, p.description, p.price, p.sale_price, p.currency, p.stock_quantity, p.is_active,
         p.brand_id, old.category_ids, p.tags::text[], p.attributes, p.translations
     FROM import_stage s {_VALID}
-    LEFT JOIN LATERAL (SELECT * FROM catalog_product  -- by index, as in CHECK_SQL
-                       WHERE tenant_id = %(tenant)s AND sku = c.sku LIMIT 1) p ON true
+    LEFT JOIN LATERAL (SELECT * FROM catalog_product  -- one (tenant, sku) probe, as in CHECK_SQL
+                       WHERE tenant_id = (SELECT %(tenant)s::bigint) AND sku = c.sku LIMIT 1) p ON true
     LEFT JOIN brands b ON b.name = btrim(s.brand)
     LEFT JOIN category_sets cs ON cs.raw = s.categories
     LEFT JOIN attribute_documents aj ON aj.v = s.attributes

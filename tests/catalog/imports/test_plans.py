@@ -1,0 +1,51 @@
+"""A first large import into a tenant the planner's statistics do not know yet stays linear.
+
+Committing test (transaction=True): statistics and plans are those of committed rows.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from tests.catalog.imports.conftest import csv_bytes, run_import
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# The product indexes that begin with the tenant but cannot find a SKU.
+TENANT_ONLY = ("product_tenant_name", "product_tenant_brand", "product_tenant_updated")
+
+
+def _rows(count: int, prefix: str) -> list[list[str]]:
+    return [[f"{prefix}-{n}", f"Item {n}", "9.00", "", "1", "", "", "", ""] for n in range(count)]
+
+
+def _tuples_read() -> dict[str, int]:
+    """Return the index entries read so far on catalog_product, by index (this backend flushed)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_force_next_flush()")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT indexrelname, idx_tup_read FROM pg_stat_user_indexes"
+                       " WHERE relname = 'catalog_product'")
+        return dict(cursor.fetchall())
+
+
+def test_a_tenant_unknown_to_the_statistics_still_gets_one_sku_probe_per_row(tenant, other_tenant):
+    # given: statistics that know only the other tenant's products, so they expect about
+    # one row of this tenant however many it already has
+    run_import(other_tenant, csv_bytes(_rows(2000, "O")), workers=1)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE catalog_product")
+    before = _tuples_read()
+
+    # when: this tenant imports 600 products in 6 batches, each batch looking up its SKUs
+    # among the products the earlier batches created
+    run = run_import(tenant, csv_bytes(_rows(600, "T")), batch_size=100, workers=1)
+
+    # then: every lookup probed (tenant, sku); none scanned the tenant's rows on an index
+    # that cannot find a SKU (that would read 100 x 1,500 entries over the batches)
+    assert run.result.inserted == 600
+    after = _tuples_read()
+    scanned = {name: after[name] - before[name] for name in TENANT_ONLY}
+    assert scanned == dict.fromkeys(TENANT_ONLY, 0)
