@@ -207,6 +207,8 @@ IMPORT_DIR = Path(os.environ.get("IMPORT_DIR", BASE_DIR / "var" / "imports"))
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 2 * 1024**3))
 # Connections that merge an import's batches side by side (one more reads the file).
 IMPORT_WORKERS = int(os.environ.get("IMPORT_WORKERS", "2"))
+# An import that inserts at least this many products refreshes the planner's statistics.
+IMPORT_ANALYZE_AFTER = int(os.environ.get("IMPORT_ANALYZE_AFTER", "10000"))
 # Chunks of an import's bulk events projected side by side by one bulk task.
 BULK_PROJECTION_WORKERS = int(os.environ.get("BULK_PROJECTION_WORKERS", "2"))
 

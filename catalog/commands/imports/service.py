@@ -540,6 +540,17 @@ def _tenant_import_lock(using: str, tenant: Tenant) -> Iterator[None]:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [sql.IMPORT_LOCK, tenant.pk])
 
 
+def _analyze(using: str) -> None:
+    """Refresh the planner's statistics of the tables a large import grew.
+
+    Statistics that do not know a tenant expect about one row of it, so a lookup of its
+    products by SKU may scan the tenant on another (tenant, ...) index; autovacuum
+    analyzes only once a tenth of the table has changed.
+    """
+    with connections[using].cursor() as cursor:
+        cursor.execute("ANALYZE catalog_product, catalog_product_category")
+
+
 def import_products(
     *, tenant: Tenant, source: IO[bytes], name: str = "", file_format: str | None = None,
     error_report: IO[str] | None = None, actor: AbstractBaseUser | None = None,
@@ -619,6 +630,8 @@ def import_products(
         batches.close()  # stops the reader thread, if any
         if not connections[using].in_atomic_block or not connections[using].needs_rollback:
             registry.close()
+    if result.inserted >= settings.IMPORT_ANALYZE_AFTER and not connections[using].needs_rollback:
+        _analyze(using)
     result.seconds = time.monotonic() - started
     if (failure := outcomes.failure()) is not None:
         raise failure from outcomes.failures[0].error

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 
 from tests.catalog.imports.conftest import csv_bytes, run_import
 
@@ -49,3 +50,22 @@ def test_a_tenant_unknown_to_the_statistics_still_gets_one_sku_probe_per_row(ten
     after = _tuples_read()
     scanned = {name: after[name] - before[name] for name in TENANT_ONLY}
     assert scanned == dict.fromkeys(TENANT_ONLY, 0)
+
+
+def _analyzed() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT analyze_count FROM pg_stat_user_tables WHERE relname = 'catalog_product'")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.parametrize(("rows", "analyzes"), [(150, 1), (99, 0)])
+def test_a_large_import_refreshes_the_statistics_a_small_one_leaves_them(tenant, rows, analyzes):
+    # given
+    before = _analyzed()
+    # when: an import of ``rows`` new products, statistics refreshed from 100 inserted
+    with override_settings(IMPORT_ANALYZE_AFTER=100):
+        run = run_import(tenant, csv_bytes(_rows(rows, "A")), workers=1)
+    # then
+    assert run.result.inserted == rows
+    assert _analyzed() - before == analyzes
