@@ -20,7 +20,11 @@ from catalog.projections import listing, search_queue
 from catalog.read.cache import invalidate_products, invalidate_tenant
 from catalog.read.models import REVISION_SEQUENCE
 
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
 WRITE_ALIAS, READ_ALIAS = "default", "read"
+DEADLOCK_RETRIES = 3  # attempts of a batch projected beside others (retry_deadlocks)
 
 # The columns of catalog_read_productview filled from the write side, in COPY order.
 COLUMNS = (
@@ -135,11 +139,6 @@ WHERE (v.id IS NULL OR v.name IS DISTINCT FROM s.name OR v.translations IS DISTI
 ORDER BY 1, 2
 ON CONFLICT DO NOTHING
 """
-
-
-logger = logging.getLogger(__name__)
-T = TypeVar("T")
-DEADLOCK_RETRIES = 3
 
 
 def retry_deadlocks(call: Callable[[], T], *, shared: bool, what: str) -> T:
