@@ -130,7 +130,11 @@ def _datetime(value: str, name: str, problems: Problems) -> datetime | None:
         except ValueError:
             parsed = None
         if parsed is not None:
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+            # In UTC: PostgreSQL refuses offsets beyond ±15:59, which Python accepts.
+            try:
+                return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+            except OverflowError:  # before year 1 once in UTC
+                break
     problems.add(name, DATETIME)
     return None
 

@@ -30,6 +30,7 @@ pytestmark = pytest.mark.django_db(databases=["default", "read"])
     ("include_total=perhaps", "include_total"),
     ("updated_since=yesterday", "updated_since"),
     ("updated_since=2025-13-45", "updated_since"),
+    ("updated_since=0001-01-01T00:00:00%2B16:00", "updated_since"),
     ("tag=", "tag"),
     ("tag=%00", "tag"),
     ("attr.=x", "attr."),
