@@ -75,6 +75,14 @@ def run_import_job_task(job_id: int) -> str:
     return import_job_run(job_id=job_id)
 
 
+@shared_task(ignore_result=True)
+def purge_import_files_task() -> int:
+    """Delete uploads and error reports of jobs that ended IMPORT_FILES_KEEP_DAYS ago (beat, hourly)."""
+    from catalog.commands.import_jobs import import_files_purge
+
+    return import_files_purge()
+
+
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def rebuild_tenant_task(tenant_id: int) -> int:
     """Rebuild one tenant's read rows from the write side."""

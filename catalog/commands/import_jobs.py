@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO
 
@@ -15,7 +16,10 @@ from django.utils import timezone
 from catalog.commands.imports import ImportFailed, ImportRefused, ImportResult, import_products
 from catalog.models import ImportJob, ImportJobState, Tenant
 
+logger = logging.getLogger(__name__)
+
 CHUNK_BYTES = 1 << 20
+PURGE_CHUNK = 500  # jobs whose files one purge query claims
 # A running job whose row has not moved for this long lost its worker: a redelivery may take it.
 STALE_AFTER = timedelta(minutes=5)
 
@@ -94,3 +98,38 @@ def import_job_run(*, job_id: int) -> str:
         return ImportJobState.FAILED
     _finish(job_id, state=ImportJobState.SUCCEEDED, result=result)
     return ImportJobState.SUCCEEDED
+
+
+def import_files_expire_at(job: ImportJob) -> datetime | None:
+    """Return when an ended job's files are due for deletion (None while it runs)."""
+    if job.finished_at is None:
+        return None
+    return job.finished_at + timedelta(days=settings.IMPORT_FILES_KEEP_DAYS)
+
+
+def import_files_purge(*, now: datetime | None = None) -> int:
+    """Delete the upload and error report of jobs that ended IMPORT_FILES_KEEP_DAYS ago; return jobs.
+
+    Queued and running jobs keep their files whatever their age. A job is marked
+    before its files go, so a report is never served half-deleted; a file that is
+    already gone (deleted by hand, another worker) counts as deleted.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.IMPORT_FILES_KEEP_DAYS)
+    purged = 0
+    while True:
+        with transaction.atomic():
+            jobs = list(ImportJob.objects.select_for_update(skip_locked=True)
+                        .filter(files_purged_at__isnull=True, finished_at__lt=cutoff)
+                        .order_by("finished_at").values_list("pk", "upload_path", "report_path")
+                        [:PURGE_CHUNK])
+            if not jobs:
+                return purged
+            ImportJob.objects.filter(pk__in=[pk for pk, _, _ in jobs]).update(
+                files_purged_at=timezone.now())
+        for job_id, *paths in jobs:
+            for path in filter(None, paths):
+                try:
+                    Path(path).unlink(missing_ok=True)
+                except OSError:
+                    logger.warning("import %s: could not delete %s", job_id, path, exc_info=True)
+        purged += len(jobs)

@@ -33,12 +33,19 @@ class ImportJob(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the upload and its error report were deleted (IMPORT_FILES_KEEP_DAYS after the end).
+    files_purged_at = models.DateTimeField(null=True, blank=True)
 
     objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["tenant", "-id"], name="importjob_tenant_recent")]
+        indexes = [
+            models.Index(fields=["tenant", "-id"], name="importjob_tenant_recent"),
+            # The purge's work: ended jobs whose files are still on disk, oldest first.
+            models.Index(fields=["finished_at"], name="importjob_files_to_purge",
+                         condition=models.Q(files_purged_at__isnull=True, finished_at__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return f"import {self.pk} ({self.state})"

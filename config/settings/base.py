@@ -111,6 +111,7 @@ CELERY_TASK_ROUTES = {
     "catalog.tasks.rebuild_tenant_task": {"queue": "bulk"},
     "catalog.tasks.project_bulk_task": {"queue": "bulk"},
     "catalog.tasks.run_import_job_task": {"queue": "bulk"},
+    "catalog.tasks.purge_import_files_task": {"queue": "bulk"},
 }
 CELERY_TASK_IGNORE_RESULT = True
 # Unacknowledged tasks come back after this long: tasks stay far shorter, and no
@@ -124,6 +125,8 @@ CELERY_BEAT_SCHEDULE = {
                      "options": {"expires": 10}},
     "relay-search": {"task": "catalog.tasks.relay_search_task", "schedule": 5.0,
                      "options": {"expires": 10}},
+    "purge-import-files": {"task": "catalog.tasks.purge_import_files_task", "schedule": 3600.0,
+                           "options": {"expires": 600}},
 }
 
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
@@ -205,6 +208,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Uploaded import files and their error reports (catalog.commands.import_jobs).
 IMPORT_DIR = Path(os.environ.get("IMPORT_DIR", BASE_DIR / "var" / "imports"))
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 2 * 1024**3))
+# Days an ended job's upload and error report stay on disk; then the hourly purge deletes them.
+IMPORT_FILES_KEEP_DAYS = float(os.environ.get("IMPORT_FILES_KEEP_DAYS", "7"))
 # Connections that merge an import's batches side by side (one more reads the file).
 IMPORT_WORKERS = int(os.environ.get("IMPORT_WORKERS", "2"))
 # An import that inserts at least this many products refreshes the planner's statistics.

@@ -7,6 +7,7 @@ from typing import Any
 from django.urls import reverse
 from rest_framework import serializers
 
+from catalog.commands.import_jobs import import_files_expire_at
 from catalog.models import ImportJob, ImportJobState
 
 
@@ -41,7 +42,11 @@ class ImportJobSerializer(serializers.Serializer):
     error = serializers.CharField(help_text="Why the job failed; empty otherwise.")
     url = serializers.URLField()
     errors_url = serializers.URLField(
-        allow_null=True, help_text="The error report (CSV: row, column, value, reason) once the job ended.")
+        allow_null=True, help_text="The error report (CSV: row, column, value, reason) once the job"
+        " ended; null again once it was deleted (files_expire_at).")
+    files_expire_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the upload and its error report are deleted"
+        " (IMPORT_FILES_KEEP_DAYS after the job ended); null while it runs.")
     created_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
@@ -63,6 +68,7 @@ def import_job_body(job: ImportJob, request: Any) -> dict[str, Any]:
         "error": job.error,
         "url": request.build_absolute_uri(reverse("api:import-detail", args=[job.pk])),
         "errors_url": request.build_absolute_uri(reverse("api:import-errors", args=[job.pk]))
-        if ended and job.report_path else None,
+        if ended and job.report_path and job.files_purged_at is None else None,
+        "files_expire_at": job.files_purged_at or import_files_expire_at(job),
         "created_at": job.created_at, "started_at": job.started_at, "finished_at": job.finished_at,
     }

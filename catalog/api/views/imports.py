@@ -36,6 +36,8 @@ FORMAT_INVALID = "Must be csv or jsonl."
 BODY_EMPTY = "The body is empty: send the file as the request body."
 UPLOAD_TOO_LARGE = "The file is larger than {limit} bytes."
 REPORT_NOT_READY = "The error report exists once the job has succeeded or failed."
+REPORT_PURGED = ("The error report was deleted on {purged:%Y-%m-%d}: reports are kept {days:g} days"
+                 " after their job ended (IMPORT_FILES_KEEP_DAYS).")
 UNSUPPORTED = "Send the file as text/csv, application/x-ndjson or application/gzip."
 
 JOB_ID = OpenApiParameter("job_id", OpenApiTypes.INT, OpenApiParameter.PATH)
@@ -50,6 +52,13 @@ class FileTooLarge(APIException):
 
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "file_too_large"
+
+
+class ReportPurged(APIException):
+    """The job's error report was deleted by the retention purge."""
+
+    status_code = status.HTTP_410_GONE
+    default_code = "report_deleted"
 
 
 def _file_format(request: Request) -> str:
@@ -124,10 +133,16 @@ class ImportErrorsView(CommandView):
         tags=["imports"], operation_id="imports_errors", parameters=[JOB_ID],
         responses={(200, "text/csv"): OpenApiResponse(
                        BINARY, description="CSV with the columns row, column, value, reason."),
-                   404: NOT_FOUND, **COMMON})
+                   404: NOT_FOUND,
+                   410: OpenApiResponse(ErrorSerializer, description="The report was deleted after"
+                                        " IMPORT_FILES_KEEP_DAYS days."),
+                   **COMMON})
     def get(self, request: Request, job_id: str) -> FileResponse:
         """Return the rejected rows as CSV (row, column, value, reason)."""
         job = _job(request, job_id)
+        if job.files_purged_at is not None:
+            raise ReportPurged(REPORT_PURGED.format(purged=job.files_purged_at,
+                                                    days=settings.IMPORT_FILES_KEEP_DAYS))
         if job.state not in {"succeeded", "failed"} or not os.path.exists(job.report_path):
             raise NotFound(REPORT_NOT_READY)
         response = FileResponse(open(job.report_path, "rb"), content_type="text/csv; charset=utf-8",  # noqa: SIM115
