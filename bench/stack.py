@@ -1,4 +1,4 @@
-"""The benchmark's own services: a PostgreSQL and a Redis under bench/out, tuned like the dev stack."""
+"""The benchmark's own services under bench/out: PostgreSQL sized as deployed, Redis for cache and broker."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from devstack.ports import free_port
-from devstack.postgres import DEV_SETTINGS, PostgresServer
+from devstack.postgres import DEV_SETTINGS, PostgresServer, memory_settings
 from devstack.redis import RedisServer
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -21,7 +21,8 @@ class BenchStack:
 
     def __init__(self, *, home: Path = OUT_DIR / "stack") -> None:
         self.home = home
-        self.postgres = PostgresServer(data_dir=home / "pg", port=free_port(), settings=DEV_SETTINGS)
+        self.postgres = PostgresServer(data_dir=home / "pg", port=free_port(),
+                                       settings={**DEV_SETTINGS, **memory_settings()})
         self.redis = RedisServer(data_dir=home / "redis", port=free_port(), persistent=False)
         self.broker = RedisServer(data_dir=home / "broker", port=free_port(), persistent=False)
 

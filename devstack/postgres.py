@@ -28,6 +28,21 @@ DEV_SETTINGS = {
     "synchronous_commit": "off",
     "jit": "off",
 }
+
+
+def memory_settings(total_bytes: int | None = None) -> dict[str, str]:
+    """Return memory sizes as a production server gets them: a quarter for buffers, 3/4 cache.
+
+    For the benchmark's server, which should measure the platform tuned as it would be
+    deployed (docker-compose.yml asks for the same), not the dev stack's 1 GB.
+    """
+    if total_bytes is None:
+        total_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    mib = total_bytes // (1024 * 1024)
+    return {"shared_buffers": f"{max(128, mib // 4)}MB",
+            "effective_cache_size": f"{max(384, mib * 3 // 4)}MB"}
+
+
 # A test cluster is thrown away: durability buys nothing there.
 TEST_SETTINGS = {**DEV_SETTINGS, "shared_buffers": "256MB", "fsync": "off", "full_page_writes": "off"}
 
