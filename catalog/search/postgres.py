@@ -170,8 +170,9 @@ def _one_pass(request: SearchRequest, *, similar: bool = False, corrected: str |
     if request.text:
         exact = Case(When(sku=request.text, then=Value(1)), default=Value(0),
                      output_field=IntegerField())
-        rank: Any = (TrigramWordSimilarity(request.text, "name") if similar else
-                     SearchRank(F("search_vector"), _words(request, corrected)))
+        rank: Any = (Value(0.0) if request.sort in ORDERS  # another order: no rank to compute
+                     else TrigramWordSimilarity(request.text, "name") if similar
+                     else SearchRank(F("search_vector"), _words(request, corrected)))
         order = ORDERS.get(request.sort, "m.exact DESC, m.rank DESC, m.sku")
     else:
         exact, rank = Value(0), Value(0.0)
