@@ -96,10 +96,23 @@ class PostgresServer:
         )
         return status.returncode == 0
 
-    def stop(self) -> None:
-        """Stop the server (fast shutdown: roll back open transactions)."""
+    def stop(self, *, timeout: int = 20) -> None:
+        """Stop the server: a fast shutdown (roll back open transactions), else an immediate one.
+
+        A backend that ignores the fast shutdown for ``timeout`` seconds would otherwise
+        hold the caller for pg_ctl's own minute; the immediate shutdown recovers at the
+        next start, as after a crash.
+        """
         if self.data_dir.exists() and self.is_running():
-            self._run("pg_ctl", "-D", str(self.data_dir), "-w", "-m", "fast", "stop")
+            try:
+                self._run("pg_ctl", "-D", str(self.data_dir), "-w", "-t", str(timeout), "-m", "fast",
+                          "stop")
+            except PostgresUnavailable:
+                try:
+                    self._run("pg_ctl", "-D", str(self.data_dir), "-w", "-m", "immediate", "stop")
+                except PostgresUnavailable:
+                    if self.is_running():  # not merely done with the fast shutdown meanwhile
+                        raise
 
     def ensure_database(self, name: str, *, extensions: tuple[str, ...] = ("pg_trgm",)) -> None:
         """Create database ``name`` and its extensions unless they exist."""

@@ -9,6 +9,7 @@ run reuses the data.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -22,6 +23,9 @@ from devstack.postgres import DEV_SETTINGS, PostgresServer
 from devstack.redis import RedisServer
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+STOP_GRACE_SECONDS = 10  # for the web server, worker and beat together, after SIGTERM
 
 
 def _env_int(name: str, default: int) -> int:
@@ -40,6 +44,7 @@ class Stack:
         self.web_port = _env_int("DEVSTACK_WEB_PORT", 8000)
         self.services: list = []
         self.processes: list[subprocess.Popen[bytes]] = []
+        self.names: dict[int, str] = {}  # pid -> web, worker, beat
         self.env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.local",
                         PYTHONUNBUFFERED="1")
 
@@ -137,6 +142,7 @@ class Stack:
             self.processes.append(
                 subprocess.Popen(command, cwd=PROJECT_DIR, env=self.env, start_new_session=True)
             )
+            self.names[self.processes[-1].pid] = name
             print(f"started {name:<8} pid {self.processes[-1].pid}", flush=True)
         print("\nCtrl-C stops everything.", flush=True)
 
@@ -145,21 +151,33 @@ class Stack:
         while True:
             for process in self.processes:
                 if process.poll() is not None:
-                    print(f"process {process.args[2:4]} exited with {process.returncode}", flush=True)
+                    print(f"{self.names[process.pid]} exited with {process.returncode}", flush=True)
                     return 1
             time.sleep(0.5)
 
     def stop(self) -> None:
-        """Stop every process and service this stack started, newest first."""
+        """Stop every process and service this stack started, newest first, within a bound.
+
+        The processes get SIGTERM together and STOP_GRACE_SECONDS in all (a worker's
+        warm shutdown finishes its task; an unfinished one is redelivered), then SIGKILL.
+        """
         for process in reversed(self.processes):
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
         for process in reversed(self.processes):
             try:
-                process.wait(timeout=15)
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+                print(f"{self.names[process.pid]} did not stop within {STOP_GRACE_SECONDS}s: killed",
+                      flush=True)
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=5)
         self.processes.clear()
         while self.services:
-            self.services.pop().stop()
+            service = self.services.pop()
+            started = time.monotonic()
+            service.stop()
+            if (took := time.monotonic() - started) > 5:
+                print(f"{type(service).__name__} took {took:.0f}s to stop", flush=True)

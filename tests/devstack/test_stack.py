@@ -52,7 +52,14 @@ def wait_until_serving(process: subprocess.Popen[str], url: str, timeout: float)
 
 def stop_with_ctrl_c(process: subprocess.Popen[str]) -> str:
     process.send_signal(signal.SIGINT)
-    process.wait(timeout=60)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()  # and show what the stack printed while it stopped
+        process.wait(timeout=10)
+        os.set_blocking(process.stdout.fileno(), True)
+        output = process.stdout.read()
+        raise AssertionError(f"the stack did not stop within 60 s of Ctrl-C:\n{output}") from None
     os.set_blocking(process.stdout.fileno(), True)
     return process.stdout.read() or ""
 
