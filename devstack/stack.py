@@ -50,6 +50,9 @@ class Stack:
 
     def run(self) -> int:
         """Run until interrupted; return the exit status."""
+        # SIGINT too: a shell starts background commands with it ignored, and Python then
+        # leaves it ignored, so Ctrl-C (or kill -INT) would never reach a stack started so.
+        signal.signal(signal.SIGINT, _interrupt)
         signal.signal(signal.SIGTERM, _interrupt)
         try:
             self.start_services()

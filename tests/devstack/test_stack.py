@@ -22,13 +22,21 @@ SERVICE_VARIABLES = ("DATABASE_URL", "READ_DATABASE_URL", "REDIS_URL", "CELERY_B
                      "ELASTICSEARCH_URL", "DJANGO_SETTINGS_MODULE")
 
 
-def start_stack(home: Path, ports: dict[str, int]) -> subprocess.Popen[str]:
+def start_stack(home: Path, ports: dict[str, int], *, sigint_ignored: bool = False) -> subprocess.Popen[str]:
+    """Start ``python -m devstack run``; ``sigint_ignored`` starts it as a shell starts a background job."""
     env = {key: value for key, value in os.environ.items() if key not in SERVICE_VARIABLES}
     env.update(DEVSTACK_DIR=str(home), DEVSTACK_ES="0", DEMO_PRODUCTS="50",
                DEVSTACK_WEB_PORT=str(ports["web"]), DEVSTACK_PG_PORT=str(ports["pg"]),
                DEVSTACK_REDIS_PORT=str(ports["redis"]))
+
+    def set_sigint() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN if sigint_ignored else signal.SIG_DFL)
+
+    # Whatever the test session inherited (a backgrounded CI run ignores SIGINT), the stack
+    # starts with the disposition the test asks for.
     return subprocess.Popen([sys.executable, "-m", "devstack", "run"], cwd=PROJECT_DIR, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=set_sigint)
 
 
 def wait_until_serving(process: subprocess.Popen[str], url: str, timeout: float) -> str:
@@ -55,10 +63,11 @@ def stop_with_ctrl_c(process: subprocess.Popen[str]) -> str:
     try:
         process.wait(timeout=60)
     except subprocess.TimeoutExpired:
-        process.kill()  # and show what the stack printed while it stopped
+        process.kill()  # and show what the stack printed; its children may still hold the pipe
         process.wait(timeout=10)
-        os.set_blocking(process.stdout.fileno(), True)
-        output = process.stdout.read()
+        output = ""
+        with contextlib.suppress(BlockingIOError):
+            output = os.read(process.stdout.fileno(), 1 << 20).decode(errors="replace")
         raise AssertionError(f"the stack did not stop within 60 s of Ctrl-C:\n{output}") from None
     os.set_blocking(process.stdout.fileno(), True)
     return process.stdout.read() or ""
@@ -90,13 +99,14 @@ def test_run_starts_everything_stops_everything_and_reuses_its_data(tmp_path):
     assert first.returncode == 0, output + output_after
     assert child_processes_of(home) == []
     assert not PostgresServer(data_dir=home / "pg", port=ports["pg"]).is_running()
-    # when: the second run
-    second = start_stack(home, ports)
+    # when: the second run, started as a shell starts a background job (SIGINT ignored)
+    second = start_stack(home, ports, sigint_ignored=True)
     try:
         output = wait_until_serving(second, login_url, timeout=300)
     finally:
         stop_with_ctrl_c(second)
-    # then: same data, same logins, no second seeding
+    # then: same data, same logins, no second seeding, and Ctrl-C still stopped everything
     assert f"merchandiser  merchandiser / {credentials.group(1)}" in output
     assert "seed" not in output.lower()
+    assert second.returncode == 0
     assert child_processes_of(home) == []
