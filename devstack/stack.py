@@ -43,8 +43,7 @@ class Stack:
         self.home = Path(os.environ.get("DEVSTACK_DIR", PROJECT_DIR / ".devstack")).absolute()
         self.web_port = _env_int("DEVSTACK_WEB_PORT", 8000)
         self.services: list = []
-        self.processes: list[subprocess.Popen[bytes]] = []
-        self.names: dict[int, str] = {}  # pid -> web, worker, beat
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}  # web, worker, beat, in start order
         self.env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.local",
                         PYTHONUNBUFFERED="1")
 
@@ -142,19 +141,17 @@ class Stack:
                      "-s", str(self.home / "celerybeat-schedule")],
         }
         for name, command in commands.items():
-            self.processes.append(
-                subprocess.Popen(command, cwd=PROJECT_DIR, env=self.env, start_new_session=True)
-            )
-            self.names[self.processes[-1].pid] = name
-            print(f"started {name:<8} pid {self.processes[-1].pid}", flush=True)
+            process = subprocess.Popen(command, cwd=PROJECT_DIR, env=self.env, start_new_session=True)
+            self.processes[name] = process
+            print(f"started {name:<8} pid {process.pid}", flush=True)
         print("\nCtrl-C stops everything.", flush=True)
 
     def supervise(self) -> int:
         """Wait until a process exits (an error) or the user interrupts."""
         while True:
-            for process in self.processes:
+            for name, process in self.processes.items():
                 if process.poll() is not None:
-                    print(f"{self.names[process.pid]} exited with {process.returncode}", flush=True)
+                    print(f"{name} exited with {process.returncode}", flush=True)
                     return 1
             time.sleep(0.5)
 
@@ -164,15 +161,15 @@ class Stack:
         The processes get SIGTERM together and STOP_GRACE_SECONDS in all (a worker's
         warm shutdown finishes its task; an unfinished one is redelivered), then SIGKILL.
         """
-        for process in reversed(self.processes):
+        for process in reversed(self.processes.values()):
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
         deadline = time.monotonic() + STOP_GRACE_SECONDS
-        for process in reversed(self.processes):
+        for name, process in reversed(self.processes.items()):
             try:
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                print(f"{self.names[process.pid]} did not stop within {STOP_GRACE_SECONDS}s: killed",
+                print(f"{name} did not stop within {STOP_GRACE_SECONDS}s: killed",
                       flush=True)
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGKILL)
