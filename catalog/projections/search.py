@@ -42,7 +42,19 @@ DELETE FROM {QUEUE_TABLE} WHERE id IN (
 
 
 def _write_targets() -> list[str]:
-    return index.indices_of(index.sync_alias()) or [index.ensure_index()]
+    """Return the indices documents go to: those of the sync alias built for this mapping.
+
+    An index built for another mapping version would refuse this code's documents
+    and is not searched: it is left alone until `search_reindex` replaces it, and
+    the index that replaces it is built from the read table, so nothing is lost.
+    """
+    targets = index.indices_of(index.sync_alias())
+    if not targets:
+        return [index.ensure_index()]
+    if stale := index.outdated(targets):
+        logger.warning("not writing to %s: built for another mapping version; run search_reindex",
+                       ", ".join(stale))
+    return [name for name in targets if name not in stale]
 
 
 def documents(*, tenant_id: int, product_ids: list[Any]) -> dict[str, Doc]:
@@ -208,6 +220,9 @@ def reindex_tenant(*, tenant_id: int, progress: Progress | None = None) -> tuple
     read row is gone get a deleted marker.
     """
     targets = _write_targets()
+    if not targets:
+        raise index.IndexOutdated(f"{index.search_alias()} was built for another mapping version: "
+                                  "run `manage.py search_reindex` (all tenants) first.")
     documents = _index_rows(tenant_id=tenant_id, indices=targets, version_type="external_gte",
                             progress=progress)
     removed = 0

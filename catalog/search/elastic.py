@@ -8,9 +8,11 @@ counts follow the usual faceted-navigation rules.
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from elastic_transport import ConnectionError as TransportConnectionError
 from elastic_transport import ConnectionTimeout
 from elasticsearch import ApiError
@@ -26,10 +28,9 @@ from catalog.search.base import (
     Suggestion,
     price_ranges,
 )
-from catalog.search.documents import attribute_pair
+from catalog.search.documents import MAPPING_VERSION, attribute_pair
 
-TEXT_FIELDS = ["name^3", "i18n_name^3", "sku.text^2", "tags^1.5", "brand_name", "description",
-               "i18n_description"]
+TEXT_FIELDS = ["name^3", "i18n_name^3", "text"]
 # Typos are forgiven in names only, from the second letter on: fuzzy expansion over every
 # field (long descriptions included) was most of the cost of a query at a million products.
 FUZZY_FIELDS = ["name^3", "i18n_name^3"]
@@ -39,6 +40,10 @@ SORTS: dict[str, list[Any]] = {
     "newest": [{"created_at": "desc"}, {"sku": "asc"}],
 }
 BRAND_SHARD_SIZE = 500
+# How long a process trusts that the searched index has this code's mapping before it
+# asks again (an alias swap only ever moves to a newer build).
+MAPPING_CHECK_SECONDS = 30.0
+_mapping_checked: dict[tuple[str, str], float] = {}  # (url, alias) -> when found current
 
 
 def _cents(amount: Decimal) -> int:
@@ -69,7 +74,7 @@ def _base_filters(tenant_id: int, filters: ProductFilters) -> list[dict[str, Any
     clauses: list[dict[str, Any]] = [{"term": {"tenant_id": tenant_id}}]
     if filters.category_id is not None:
         clauses.append({"term": {"category_tree_ids": filters.category_id}})
-    clauses += [{"term": {"tags.raw": tag}} for tag in filters.tags]
+    clauses += [{"term": {"tags": tag}} for tag in filters.tags]
     clauses += [{"term": {"attribute_pairs": attribute_pair(name, value)}}
                 for name, value in filters.attributes]
     if filters.updated_since is not None:
@@ -144,9 +149,26 @@ def _facets(request: SearchRequest, aggregations: dict[str, Any]) -> FacetCounts
     )
 
 
+def _require_current_mapping() -> None:
+    """Raise SearchUnavailable when the searched index was built for another mapping version.
+
+    Its fields are not the ones this code asks for, so its answers would be wrong
+    (after an upgrade, until `search_reindex` has built the new index).
+    """
+    key = (settings.ELASTICSEARCH_URL, index.search_alias())
+    if time.monotonic() - _mapping_checked.get(key, float("-inf")) < MAPPING_CHECK_SECONDS:
+        return
+    if stale := index.outdated(index.indices_of(index.search_alias())):
+        raise SearchUnavailable(
+            f"the search index {', '.join(stale)} was built for another mapping version than "
+            f"this release's ({MAPPING_VERSION}): run `manage.py search_reindex`")
+    _mapping_checked[key] = time.monotonic()
+
+
 def _search(**kwargs: Any) -> Any:
     """Search the alias; raise SearchUnavailable when Elasticsearch cannot answer now."""
     try:
+        _require_current_mapping()
         return index.client().search(index=index.search_alias(), **kwargs)
     except (TransportConnectionError, ConnectionTimeout) as exc:
         raise SearchUnavailable(f"Elasticsearch is unavailable: {type(exc).__name__}: {exc}") from exc

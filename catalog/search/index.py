@@ -22,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from elasticsearch import Elasticsearch, NotFoundError
 
-from catalog.search.documents import ProductDocument
+from catalog.search.documents import MAPPING_VERSION, ProductDocument
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +32,10 @@ BULK_TIMEOUT_SECONDS = 120.0
 
 class IndexWriteFailed(Exception):
     """Elasticsearch refused documents for another reason than a newer version already there."""
+
+
+class IndexOutdated(Exception):
+    """The index was built for another mapping version: `search_reindex` must build a new one."""
 
 
 @functools.lru_cache(maxsize=8)
@@ -75,6 +79,7 @@ def body(*, bulk: bool) -> dict[str, Any]:
             **ProductDocument._doc_type.mapping.to_dict(),
             "_routing": {"required": True},  # every document lives on its tenant's shards
             "dynamic": "strict",
+            "_meta": {"mapping_version": MAPPING_VERSION},
         },
     }
 
@@ -115,6 +120,23 @@ def indices_of(alias: str) -> list[str]:
         return sorted(client().indices.get_alias(name=alias))
     except NotFoundError:
         return []
+
+
+@functools.lru_cache(maxsize=64)
+def _mapping_version(url: str, name: str) -> int:
+    mappings = client().indices.get_mapping(index=name, filter_path="*.mappings._meta")
+    meta = next(iter(mappings.values()), {}).get("mappings", {}).get("_meta", {})
+    return int(meta.get("mapping_version", 1))  # 1: built before versions were kept
+
+
+def mapping_version(name: str) -> int:
+    """Return the mapping version a concrete index was built for (it never changes)."""
+    return _mapping_version(settings.ELASTICSEARCH_URL, name)
+
+
+def outdated(names: list[str]) -> list[str]:
+    """Return those of the concrete indices built for another mapping version than this code's."""
+    return [name for name in names if mapping_version(name) != MAPPING_VERSION]
 
 
 def ensure_index() -> str:

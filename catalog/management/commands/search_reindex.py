@@ -22,7 +22,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--tenant", help="rewrite only this tenant's documents, in place")
         parser.add_argument("--if-missing", action="store_true",
-                            help="build only when the search alias does not exist yet")
+                            help="build only when the search alias does not exist yet, or its "
+                                 "index was built for another mapping version (an upgrade)")
         parser.add_argument("--keep-old", action="store_true",
                             help="keep the previous index after the swap (for a rollback)")
         parser.add_argument("--no-progress", action="store_true")
@@ -31,7 +32,8 @@ class Command(BaseCommand):
         if not settings.ELASTICSEARCH_URL:
             raise CommandError("ELASTICSEARCH_URL is not set: search runs on PostgreSQL, "
                                "which needs no index.")
-        if options["if_missing"] and index.indices_of(index.search_alias()):
+        live = index.indices_of(index.search_alias())
+        if options["if_missing"] and live and not index.outdated(live):
             self.stdout.write(f"{index.search_alias()} exists: nothing to do.")
             return
         started = time.monotonic()
@@ -42,8 +44,11 @@ class Command(BaseCommand):
                     raise CommandError(f"tenant: no tenant {options['tenant']!r}.")
                 task = progress.add_task(tenant.slug,
                                          total=ProductView.objects.for_tenant(tenant.pk).count())
-                documents, removed = search.reindex_tenant(
-                    tenant_id=tenant.pk, progress=lambda n: progress.advance(task, n))
+                try:
+                    documents, removed = search.reindex_tenant(
+                        tenant_id=tenant.pk, progress=lambda n: progress.advance(task, n))
+                except index.IndexOutdated as exc:
+                    raise CommandError(str(exc)) from exc
                 summary = f"{tenant.slug}: {documents} documents rewritten, {removed} removed"
             else:
                 task = progress.add_task("all tenants", total=ProductView.objects.count())
