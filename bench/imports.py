@@ -3,7 +3,9 @@
 The file is generated deterministically from the demo generator's vocabulary
 (variants, category paths, brands, price/sale/stock shares). Each import runs
 ``manage.py import_products`` as a subprocess so its peak RSS is its own
-(``wait4``'s ru_maxrss).
+(``wait4``'s ru_maxrss). After the big file, its products are taken all the way
+to search: the bulk projection into the read table, then the search sync into
+an Elasticsearch node of its own, until a search of the tenant counts them all.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from catalog.demo.rows import INACTIVE_SHARE, OUT_OF_STOCK_SHARE, SALE_SHARE
 from catalog.demo.tree import plan_brands
 from catalog.demo.variants import build_variants, families
 from catalog.fileformat import COLUMNS
+from devstack.ports import free_port
 
 
 def write_csv(path: Path, rows: int, *, seed: int = 42, sku_prefix: str = "IMP") -> int:
@@ -131,11 +134,56 @@ def _load() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
+ALIAS = "bench-import-products"
+
+
+def _to_search(tenant: Any, *, es_dir: Path) -> dict[str, Any]:
+    """Project the tenant's bulk events, sync them to a fresh index, count them in a search.
+
+    The steps run one after the other here; in production the bulk projection
+    starts on the first committed batches while the import goes on.
+    """
+    from django.test import override_settings
+
+    from catalog.projections import search
+    from catalog.projections.bulk import project_bulk
+    from catalog.search import index
+    from catalog.search.base import SearchRequest
+    from catalog.search.service import search_products
+    from devstack.elasticsearch import ElasticsearchNode
+
+    node = ElasticsearchNode(base_dir=es_dir, port=free_port(),
+                             cache_dir=PROJECT_DIR / ".devstack" / "cache", heap="2g")
+    node.start()
+    try:
+        with override_settings(ELASTICSEARCH_URL=node.url, SEARCH_INDEX_ALIAS=ALIAS):
+            index.admin_client().indices.delete(index=f"{ALIAS}-*", ignore_unavailable=True,
+                                                allow_no_indices=True)
+            index.ensure_index()  # the live index the sync writes to, as in production
+            started = time.perf_counter()
+            projected = project_bulk(tenant_id=tenant.pk)
+            projection_s = time.perf_counter() - started
+            print(f"import: projected {projected:,} events in {projection_s:.1f} s", flush=True)
+            started = time.perf_counter()
+            synced = 0
+            while count := search.sync_batch():
+                synced += count
+            index.admin_client().indices.refresh(index=ALIAS)
+            found = search_products(SearchRequest(tenant_id=tenant.pk, text="", facets=False),
+                                    backend="elasticsearch")
+            sync_s = time.perf_counter() - started
+            print(f"import: synced {synced:,} read rows to search in {sync_s:.1f} s; "
+                  f"a search counts {found.body['count']:,}", flush=True)
+    finally:
+        node.stop()
+    return {"projected": projected, "projection_s": projection_s, "synced": synced,
+            "sync_s": sync_s, "searchable": found.body["count"], "load_after": _load()}
+
+
 def bench_import(env: dict[str, str], *, rows: int, sizes: list[int], out_dir: Path,
                  baseline_sample: int = 2000) -> dict[str, Any]:
     """Import ``rows`` new products, re-import them, import the other ``sizes``; naive baseline."""
     from catalog.models import Tenant
-    from catalog.projections.bulk import project_bulk
 
     files = out_dir / "import-files"
     files.mkdir(parents=True, exist_ok=True)
@@ -153,11 +201,7 @@ def bench_import(env: dict[str, str], *, rows: int, sizes: list[int], out_dir: P
         run: dict[str, Any] = {"rows": size, "file_mb": file_bytes / 1e6, "generate_s": generated,
                                "new": first, "again": second}
         if size == rows:
-            tenant = Tenant.objects.get(slug=slug)
-            started = time.perf_counter()
-            run["projected"] = project_bulk(tenant_id=tenant.pk)
-            run["projection_s"] = time.perf_counter() - started
-            run["load_after"] = _load()
+            run.update(_to_search(Tenant.objects.get(slug=slug), es_dir=out_dir / "es"))
         results["runs"].append(run)
         path.unlink()
     tenant, _ = Tenant.objects.get_or_create(slug="import-naive", defaults={"name": "Naive"})
@@ -197,7 +241,14 @@ def render(results: dict[str, Any]) -> list[str]:
                       "(bulk events, `project_bulk` in process, chunks of 5,000, two side by side, "
                       f"`BULK_PROJECTION_WORKERS`): "
                       f"{run['projection_s']:.1f} s "
-                      f"({run['projected'] / run['projection_s']:,.0f} events/s), "
-                      f"load after {run['load_after']}."]
+                      f"({run['projected'] / run['projection_s']:,.0f} events/s)"
+                      + (f"; then the search sync of its {run['synced']:,} read rows into a fresh "
+                         f"Elasticsearch index (`sync_batch` until the queue is empty, one process): "
+                         f"{run['sync_s']:.1f} s ({run['synced'] / run['sync_s']:,.0f} docs/s), "
+                         f"after which a search of the tenant counts {run['searchable']:,} products. "
+                         f"Import start → searchable, the steps one after the other: "
+                         f"{run['new']['seconds'] + run['projection_s'] + run['sync_s']:.0f} s"
+                         if "sync_s" in run else "")
+                      + f"; load after {run['load_after']}."]
     lines.append("")
     return lines

@@ -80,7 +80,13 @@ def _targets(results: dict[str, Any]) -> list[tuple[int, str, str, bool]]:
         rows += [(6, f"import {biggest['rows']:,} new ≤ 10 s / the same file again ≤ 10 s",
                   f"{new:.0f} s / {again:.0f} s", new <= 10 and again <= 10),
                  (6, "importer peak memory ≤ 500 MB", f"{peak:.0f} MB", peak <= 500)]
-        if "projection_s" in biggest:
+        if "sync_s" in biggest:
+            searchable = new + biggest["projection_s"] + biggest["sync_s"]
+            rows.append((6, "import start → every product searchable ≤ 120 s",
+                         f"{searchable:.0f} s (import {new:.0f} + bulk projection "
+                         f"{biggest['projection_s']:.0f} + search sync {biggest['sync_s']:.0f})",
+                         searchable <= 120 and biggest["searchable"] == biggest["rows"]))
+        elif "projection_s" in biggest:
             searchable = new + biggest["projection_s"]
             rows.append((6, "import start → every product searchable ≤ 120 s",
                          f"> {searchable:.0f} s (import + bulk projection, before the index sync)",
