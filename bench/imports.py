@@ -165,9 +165,7 @@ def _to_search(tenant: Any, *, es_dir: Path) -> dict[str, Any]:
             projection_s = time.perf_counter() - started
             print(f"import: projected {projected:,} events in {projection_s:.1f} s", flush=True)
             started = time.perf_counter()
-            synced = 0
-            while count := search.sync_batch():
-                synced += count
+            synced = search.sync_until_empty()  # as the search task drains it
             index.admin_client().indices.refresh(index=ALIAS)
             found = search_products(SearchRequest(tenant_id=tenant.pk, text="", facets=False),
                                     backend="elasticsearch")
@@ -243,7 +241,8 @@ def render(results: dict[str, Any]) -> list[str]:
                       f"{run['projection_s']:.1f} s "
                       f"({run['projected'] / run['projection_s']:,.0f} events/s)"
                       + (f"; then the search sync of its {run['synced']:,} read rows into a fresh "
-                         f"Elasticsearch index (`sync_batch` until the queue is empty, one process): "
+                         f"Elasticsearch index (`sync_until_empty`, as the search task drains it, "
+                         f"`SEARCH_SYNC_WORKERS` batches side by side): "
                          f"{run['sync_s']:.1f} s ({run['synced'] / run['sync_s']:,.0f} docs/s), "
                          f"after which a search of the tenant counts {run['searchable']:,} products. "
                          f"Import start → searchable, the steps one after the other: "

@@ -97,13 +97,9 @@ def sync_search_task() -> int:
     """Send queued read-row changes to the search index until the queue is empty or time is up."""
     from catalog.projections import search
 
-    handled, deadline = 0, time.monotonic() + TASK_BUDGET_SECONDS
-    while time.monotonic() < deadline:
-        count = search.sync_batch()
-        if count == 0:
-            return handled
-        handled += count
-    sync_search_task.delay()
+    handled = search.sync_until_empty(budget_seconds=TASK_BUDGET_SECONDS)
+    if search.has_queued():  # the budget ran out first: go on in a task of its own
+        sync_search_task.delay()
     return handled
 
 

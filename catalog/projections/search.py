@@ -13,11 +13,14 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connections, transaction
 from elasticsearch.helpers import scan
 
@@ -92,6 +95,41 @@ def sync_batch(*, limit: int = 1000) -> int:
         # queued is already in the sync alias (see reindex_all).
         index.write(docs, indices=_write_targets())
         return len(claimed)
+
+
+def sync_until_empty(*, budget_seconds: float | None = None, workers: int | None = None,
+                     batch_size: int = 1000) -> int:
+    """Send queued changes until the queue is empty or the budget is spent; return how many.
+
+    ``workers`` (settings.SEARCH_SYNC_WORKERS) batches run side by side on their
+    own connections, so one is read from PostgreSQL while another is indexed.
+    Claims skip each other's entries, and versions keep the newest document
+    whatever order the batches land in.
+    """
+    deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
+    workers = max(1, workers if workers is not None else settings.SEARCH_SYNC_WORKERS)
+    if workers == 1 or connections[READ_ALIAS].in_atomic_block:
+        return _sync_until(deadline, batch_size)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="search-sync") as pool:
+        runs = [pool.submit(_sync_until_threaded, deadline, batch_size) for _ in range(workers)]
+        return sum(run.result() for run in runs)  # re-raises a run's error
+
+
+def _sync_until(deadline: float | None, batch_size: int) -> int:
+    handled = 0
+    while deadline is None or time.monotonic() < deadline:
+        count = sync_batch(limit=batch_size)
+        if count == 0:
+            break
+        handled += count
+    return handled
+
+
+def _sync_until_threaded(deadline: float | None, batch_size: int) -> int:
+    try:
+        return _sync_until(deadline, batch_size)
+    finally:
+        connections.close_all()
 
 
 def has_queued() -> bool:

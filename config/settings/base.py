@@ -216,6 +216,8 @@ IMPORT_WORKERS = int(os.environ.get("IMPORT_WORKERS", "2"))
 IMPORT_ANALYZE_AFTER = int(os.environ.get("IMPORT_ANALYZE_AFTER", "10000"))
 # Chunks of an import's bulk events projected side by side by one bulk task.
 BULK_PROJECTION_WORKERS = int(os.environ.get("BULK_PROJECTION_WORKERS", "2"))
+# Batches of the search queue a sync task sends side by side (one read, one indexed).
+SEARCH_SYNC_WORKERS = int(os.environ.get("SEARCH_SYNC_WORKERS", "2"))
 
 # Locales a product may be translated into (seed plan: German and English first).
 CATALOG_LOCALES = env_list("CATALOG_LOCALES", "en,de,fr")

@@ -258,3 +258,34 @@ def test_a_tenant_spreads_over_its_routing_partition_and_its_searches_see_all_of
     assert sum(per_shard) == documents
     outcome = search_products(make_request(indexed.tenant, "", page_size=100), backend="elasticsearch")
     assert outcome.body["count"] == documents
+
+
+@pytest.mark.django_db(databases=["default", "read"], transaction=True)
+def test_syncs_side_by_side_take_every_queued_change_once_and_keep_the_newest(catalog,
+                                                                             elasticsearch_index):
+    # given: an index, then changes for several small batches: new products, some edited again
+    search.reindex_all()
+    created = [commands.product_create(tenant=catalog.tenant, sku=f"SIDE-{n}", name=f"Side item {n}",
+                                       price="2.00") for n in range(40)]
+    for product in created[:10]:
+        commands.product_update(tenant=catalog.tenant, product_id=product.pk,
+                                name=f"Side item {product.sku} edited")
+    drain()
+    queued = search.queue_length()
+
+    # when: two syncs drain the queue side by side, on connections of their own
+    handled = search.sync_until_empty(workers=2, batch_size=7)
+    index.client().indices.refresh(index=index.search_alias())
+
+    # then: every entry was taken once, and each document is its read row's latest revision
+    assert queued >= 40
+    assert handled == queued
+    assert search.queue_length() == 0
+    rows = {str(row.pk): row.revision for row in ProductView.objects.filter(
+        tenant_id=catalog.tenant.pk, sku__startswith="SIDE-")}
+    hits = index.client().search(
+        index=index.search_alias(), routing=str(catalog.tenant.pk), size=100, version=True,
+        query={"bool": {"filter": [{"term": {"tenant_id": catalog.tenant.pk}},
+                                   {"prefix": {"sku": "SIDE-"}}]}})["hits"]["hits"]
+    assert {hit["_id"]: hit["_version"] for hit in hits} == rows
+    assert len(es_skus(catalog, "edited")) == 10
