@@ -8,11 +8,12 @@ two backends answer in exactly the same shape.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Value
+from django.db.models import QuerySet
 
 from catalog.read import selectors
 from catalog.read.models import BrandView, CategoryView
@@ -29,6 +30,8 @@ from catalog.search.elastic import ElasticsearchSearch
 from catalog.search.postgres import PostgresSearch
 
 logger = logging.getLogger(__name__)
+
+NAMED_FIELDS = ("id", "name", "slug")  # of a category or brand in a facet
 
 BACKENDS: dict[str, type[SearchBackend]] = {"elasticsearch": ElasticsearchSearch,
                                              "postgres": PostgresSearch}
@@ -57,31 +60,32 @@ class SearchOutcome:
     degraded: bool = False
 
 
-def category_facet_ids(*, tenant_id: int, category_id: int | None) -> tuple[int, ...]:
-    """Return the categories the category facet counts: the children of the chosen one, or the roots."""
+def category_facets(*, tenant_id: int, category_id: int | None) -> dict[int, dict[str, Any]]:
+    """Return the categories the category facet counts, by id: the chosen one's children, or the roots.
+
+    Each with its name and slug, so the answer needs no second lookup of them.
+    """
     queryset = CategoryView.objects.for_tenant(tenant_id)
     queryset = (queryset.filter(parent_id=category_id) if category_id is not None
                 else queryset.filter(parent_id__isnull=True))
-    return tuple(queryset.order_by("position", "name", "id")
-                 .values_list("id", flat=True)[:CATEGORY_FACET_LIMIT])
+    return {row["id"]: row for row in queryset.order_by("position", "name", "id")
+            .values(*NAMED_FIELDS)[:CATEGORY_FACET_LIMIT]}
 
 
-def _facet_names(tenant_id: int, facets: FacetCounts) -> tuple[dict[int, dict], dict[int, dict]]:
-    """Return the categories and the brands of the facets by id, in one query."""
-    fields = ("kind", "id", "name", "slug")
-    categories = (CategoryView.objects.for_tenant(tenant_id).filter(id__in=list(facets.categories))
-                  .annotate(kind=Value("category")).values(*fields))
-    brands = (BrandView.objects.for_tenant(tenant_id).filter(id__in=list(facets.brands))
-              .annotate(kind=Value("brand")).values(*fields))
-    named: dict[str, dict[int, dict]] = {"category": {}, "brand": {}}
-    for row in categories.union(brands, all=True):
-        kind = row.pop("kind")
-        named[kind][row["id"]] = row
-    return named["category"], named["brand"]
+def category_facet_ids(*, tenant_id: int, category_id: int | None) -> tuple[int, ...]:
+    """Return the ids of category_facets()."""
+    return tuple(category_facets(tenant_id=tenant_id, category_id=category_id))
 
 
-def _facet_body(tenant_id: int, facets: FacetCounts) -> dict[str, Any]:
-    categories, brands = _facet_names(tenant_id, facets)
+def _named(queryset: QuerySet[Any], ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    return {row["id"]: row for row in queryset.filter(id__in=list(ids)).values(*NAMED_FIELDS)}
+
+
+def _facet_body(tenant_id: int, facets: FacetCounts,
+                categories: dict[int, dict[str, Any]] | None) -> dict[str, Any]:
+    if categories is None:
+        categories = _named(CategoryView.objects.for_tenant(tenant_id), facets.categories)
+    brands = _named(BrandView.objects.for_tenant(tenant_id), facets.brands)
     return {
         "categories": sorted(
             ({**categories[i], "count": n} for i, n in facets.categories.items() if i in categories),
@@ -94,7 +98,8 @@ def _facet_body(tenant_id: int, facets: FacetCounts) -> dict[str, Any]:
     }
 
 
-def _answer(request: SearchRequest, backend: SearchBackend) -> dict[str, Any]:
+def _answer(request: SearchRequest, backend: SearchBackend,
+            categories: dict[int, dict[str, Any]] | None) -> dict[str, Any]:
     hits = backend.search(request)
     rows = {str(row["id"]): row for row in selectors.products(tenant_id=request.tenant_id)
             .filter(id__in=hits.ids).values(*selectors.PRODUCT_FIELDS)}
@@ -106,25 +111,29 @@ def _answer(request: SearchRequest, backend: SearchBackend) -> dict[str, Any]:
         "page_size": request.page_size,
     }
     if hits.facets is not None:
-        body["facets"] = _facet_body(request.tenant_id, hits.facets)
+        body["facets"] = _facet_body(request.tenant_id, hits.facets, categories)
     return body
 
 
-def search_products(request: SearchRequest, *, backend: str | None = None) -> SearchOutcome:
+def search_products(request: SearchRequest, *, backend: str | None = None,
+                    categories: dict[int, dict[str, Any]] | None = None) -> SearchOutcome:
     """Search with the configured backend; when Elasticsearch is unreachable, ask PostgreSQL.
 
     settings.SEARCH_FALLBACK = "postgres" (the default) answers from the read
     table and marks the answer degraded; "none" lets SearchUnavailable through.
+    ``categories``: category_facets() of the request's facet categories, when the
+    caller has them (else they are looked up).
     """
     chosen = get_backend(backend)
     try:
-        return SearchOutcome(body=_answer(request, chosen), backend=chosen.name)
+        return SearchOutcome(body=_answer(request, chosen, categories), backend=chosen.name)
     except SearchUnavailable as exc:
         if chosen.name == "postgres" or settings.SEARCH_FALLBACK != "postgres":
             raise
         logger.warning("search falls back to PostgreSQL: %s", exc)
         fallback = PostgresSearch()
-        return SearchOutcome(body=_answer(request, fallback), backend=fallback.name, degraded=True)
+        return SearchOutcome(body=_answer(request, fallback, categories), backend=fallback.name,
+                             degraded=True)
 
 
 def suggest(*, tenant_id: int, prefix: str, limit: int = 10,

@@ -64,14 +64,15 @@ class SearchView(ReadView):
         """Search products (typo-tolerant) with the list filters; facets count the other filters."""
         params = parse_search_query(request.query_params)
         tenant_id = tenant_id_of(request)
+        categories = service.category_facets(
+            tenant_id=tenant_id, category_id=params.filters.category_id) if params.facets else {}
         search_request = SearchRequest(
             tenant_id=tenant_id, text=params.text, filters=params.filters, sort=params.sort,
             page=params.page, page_size=params.page_size, facets=params.facets,
-            category_facet_ids=service.category_facet_ids(
-                tenant_id=tenant_id, category_id=params.filters.category_id) if params.facets else (),
+            category_facet_ids=tuple(categories),
         )
         try:
-            outcome = service.search_products(search_request)
+            outcome = service.search_products(search_request, categories=categories)
         except SearchUnavailable as exc:
             raise SearchUnavailableError() from exc
         body = outcome.body

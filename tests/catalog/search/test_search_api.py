@@ -10,10 +10,12 @@ from catalog.api.keys import api_key_create
 from catalog.models import ApiKeyScope, Tenant
 from catalog.projections import search
 from catalog.read.models import ProductView
+from catalog.read.selectors import ProductFilters
+from catalog.search.service import search_products
 from devstack.ports import free_port
 from tests.catalog.api.conftest import client_for
 from tests.catalog.projections.conftest import Worker, wait_for
-from tests.catalog.search.conftest import Catalog, build_catalog
+from tests.catalog.search.conftest import Catalog, build_catalog, make_request
 
 pytestmark = pytest.mark.django_db(databases=["default", "read"])
 
@@ -39,6 +41,27 @@ def test_search_answers_read_rows_facets_and_the_next_page(api):
     last = api.get("/api/v1/search/", {"q": "steel", "page_size": 2, "page": 2}).json()
     assert last["next_page"] is None
     assert len(last["results"]) == 2
+
+
+@pytest.mark.parametrize("category", [None, "tools"])
+def test_the_facets_name_their_categories_and_brands(api, catalog, category):
+    # given: the facet of the roots, or of a chosen category's children
+    params = {"q": "steel"}
+    if category:
+        params["category"] = catalog.categories[category].pk
+
+    # when
+    facets = api.get("/api/v1/search/", params).json()["facets"]
+
+    # then: each counted category and brand with its id, name and slug, as the read side has them
+    filters = ProductFilters(category_id=params.get("category"))
+    expected = search_products(make_request(catalog.tenant, "steel", filters=filters)).body["facets"]
+    assert facets["categories"] == expected["categories"]
+    assert facets["brands"] == expected["brands"]
+    named = {c.pk: (c.name, c.slug) for c in catalog.categories.values()}
+    assert facets["categories"]
+    assert all((c["name"], c["slug"]) == named[c["id"]] for c in facets["categories"])
+    assert {b["name"] for b in facets["brands"]} <= set(catalog.brands)
 
 
 def test_search_filters_and_sorts_like_the_product_list(api, catalog):
