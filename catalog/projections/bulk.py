@@ -17,15 +17,15 @@ when two chunks hold events of one product).
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Event, EventStatus
 from catalog.projections.products import project_products, retry_deadlocks
+from catalog.projections.side_by_side import side_by_side
 
 
 def project_bulk_chunk(*, tenant_id: int, chunk_size: int = 5000, shared: bool = False) -> int:
@@ -53,13 +53,11 @@ def project_bulk(*, tenant_id: int, budget_seconds: float | None = None, chunk_s
     inside a transaction, one runs on the caller's connections.
     """
     deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
-    workers = max(1, workers if workers is not None else settings.BULK_PROJECTION_WORKERS)
-    if workers == 1 or connections["default"].in_atomic_block:
-        return _project_until_done(tenant_id, chunk_size, deadline, shared=False)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bulk-projection") as pool:
-        runs = [pool.submit(_project_until_done_threaded, tenant_id, chunk_size, deadline)
-                for _ in range(workers)]
-        return sum(run.result() for run in runs)  # re-raises a run's error
+    return side_by_side(
+        # Side by side, each chunk takes the tenant lock shared (see the module docstring).
+        lambda threaded: _project_until_done(tenant_id, chunk_size, deadline, shared=threaded),
+        workers=workers if workers is not None else settings.BULK_PROJECTION_WORKERS,
+        alias="default", name="bulk-projection")
 
 
 def _project_until_done(tenant_id: int, chunk_size: int, deadline: float | None, *,
@@ -74,14 +72,6 @@ def _project_until_done(tenant_id: int, chunk_size: int, deadline: float | None,
             break
         handled += count
     return handled
-
-
-def _project_until_done_threaded(tenant_id: int, chunk_size: int, deadline: float | None) -> int:
-    """Run ``_project_until_done`` on this thread's own connections (shared tenant lock)."""
-    try:
-        return _project_until_done(tenant_id, chunk_size, deadline, shared=True)
-    finally:
-        connections.close_all()
 
 
 def has_bulk(*, tenant_id: int) -> bool:

@@ -16,7 +16,6 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +24,7 @@ from django.db import connections, transaction
 from elasticsearch.helpers import scan
 
 from catalog.projections.search_queue import QUEUE_TABLE
+from catalog.projections.side_by_side import side_by_side
 from catalog.read.models import REVISION_SEQUENCE, ProductView
 from catalog.search import index
 from catalog.search.documents import DOCUMENTS_SQL, deleted_marker
@@ -107,29 +107,18 @@ def sync_until_empty(*, budget_seconds: float | None = None, workers: int | None
     whatever order the batches land in.
     """
     deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
-    workers = max(1, workers if workers is not None else settings.SEARCH_SYNC_WORKERS)
-    if workers == 1 or connections[READ_ALIAS].in_atomic_block:
-        return _sync_until(deadline, batch_size)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="search-sync") as pool:
-        runs = [pool.submit(_sync_until_threaded, deadline, batch_size) for _ in range(workers)]
-        return sum(run.result() for run in runs)  # re-raises a run's error
 
+    def drain(threaded: bool) -> int:
+        handled = 0
+        while deadline is None or time.monotonic() < deadline:
+            count = sync_batch(limit=batch_size)
+            if count == 0:
+                break
+            handled += count
+        return handled
 
-def _sync_until(deadline: float | None, batch_size: int) -> int:
-    handled = 0
-    while deadline is None or time.monotonic() < deadline:
-        count = sync_batch(limit=batch_size)
-        if count == 0:
-            break
-        handled += count
-    return handled
-
-
-def _sync_until_threaded(deadline: float | None, batch_size: int) -> int:
-    try:
-        return _sync_until(deadline, batch_size)
-    finally:
-        connections.close_all()
+    return side_by_side(drain, workers=workers if workers is not None else settings.SEARCH_SYNC_WORKERS,
+                        alias=READ_ALIAS, name="search-sync")
 
 
 def has_queued() -> bool:

@@ -72,11 +72,6 @@ def category_facets(*, tenant_id: int, category_id: int | None) -> dict[int, dic
             .values(*NAMED_FIELDS)[:CATEGORY_FACET_LIMIT]}
 
 
-def category_facet_ids(*, tenant_id: int, category_id: int | None) -> tuple[int, ...]:
-    """Return the ids of category_facets()."""
-    return tuple(category_facets(tenant_id=tenant_id, category_id=category_id))
-
-
 def _named(queryset: QuerySet[Any], ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     return {row["id"]: row for row in queryset.filter(id__in=list(ids)).values(*NAMED_FIELDS)}
 

@@ -16,7 +16,7 @@ from catalog.models import Brand, Category, Product, Tenant
 from catalog.projections import search
 from catalog.search import index
 from catalog.search.base import SearchRequest
-from catalog.search.service import category_facet_ids
+from catalog.search.service import category_facets
 from tests.catalog.api.conftest import drain
 
 pytestmark = pytest.mark.django_db(databases=["default", "read"])
@@ -125,6 +125,6 @@ def make_request(tenant: Tenant, text: str = "", **fields: Any) -> SearchRequest
     filters = fields.get("filters")
     category_id = filters.category_id if filters is not None else None
     return SearchRequest(tenant_id=tenant.pk, text=text,
-                         category_facet_ids=category_facet_ids(tenant_id=tenant.pk,
-                                                               category_id=category_id),
+                         category_facet_ids=tuple(category_facets(tenant_id=tenant.pk,
+                                                                  category_id=category_id)),
                          **fields)
