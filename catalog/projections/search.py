@@ -195,7 +195,6 @@ def reindex_all(*, progress: Progress | None = None, keep_old: bool = False) -> 
     until one atomic alias update moves them.
     """
     es = index.admin_client()
-    old = index.indices_of(index.search_alias())
     old_writes = index.indices_of(index.sync_alias())
     new = index.create_index(bulk=True)
     es.indices.update_aliases(actions=[{"add": {"index": new, "alias": index.sync_alias()}}])
@@ -207,10 +206,14 @@ def reindex_all(*, progress: Progress | None = None, keep_old: bool = False) -> 
         es.indices.update_aliases(actions=[{"remove": {"index": new, "alias": index.sync_alias()}}])
         es.indices.delete(index=new, ignore_unavailable=True)
         raise
+    # The live indices are read now, not at the start: a first sync that found no index
+    # while this one was being built may have created one (ensure_index) meanwhile; its
+    # documents are in the new index too. Another build still running keeps its writes.
+    old = [name for name in index.indices_of(index.search_alias()) if name != new]
     actions: list[dict[str, Any]] = [{"add": {"index": new, "alias": index.search_alias()}}]
     actions += [{"remove": {"index": name, "alias": index.search_alias()}} for name in old]
     actions += [{"remove": {"index": name, "alias": index.sync_alias()}}
-                for name in old_writes if name != new]
+                for name in sorted(set(old_writes) | set(old)) if name != new]
     es.indices.update_aliases(actions=actions)
     removed = sorted(set(old) | set(old_writes))
     if not keep_old:

@@ -190,6 +190,30 @@ def test_reindex_swaps_the_alias_while_searches_go_on_and_keeps_writes_made_duri
     assert es_skus(indexed, "rebuild") == ["HOSE-25"]
 
 
+def test_a_first_sync_that_creates_an_index_during_the_first_reindex_leaves_one_live_index(
+        catalog, elasticsearch_index):
+    # given: no index yet; while the first reindex builds, the first sync finds none and
+    # creates one (the race of a fresh deployment: `search_reindex` beside a worker)
+    created: list[str] = []
+
+    def first_sync_meanwhile(done: int) -> None:
+        if not created:
+            created.append(index.ensure_index())
+            drain_search()  # into the index the sync created and the one being built
+
+    # when
+    result = search.reindex_all(progress=first_sync_meanwhile)
+
+    # then: searches see the new index alone, once, and the sync writes only there
+    assert created
+    assert created[0] != result.index
+    assert index.indices_of(index.search_alias()) == [result.index]
+    assert index.indices_of(index.sync_alias()) == [result.index]
+    assert created[0] in result.removed
+    assert not index.client().indices.exists(index=created[0])
+    assert es_skus(catalog, "hose") == ["HOSE-25"]
+
+
 def test_a_tenant_reindex_in_place_repairs_that_tenant_only(indexed, other_tenant):
     # given: a stray document in tenant A's part of the index, and B's documents
     stray = "00000000-0000-0000-0000-000000000001"
