@@ -62,6 +62,8 @@ def project_bulk_task(tenant_id: int) -> int:
     from catalog.projections.bulk import has_bulk, project_bulk
 
     handled = project_bulk(tenant_id=tenant_id, budget_seconds=TASK_BUDGET_SECONDS)
+    if handled and search_sync_enabled():  # its read rows are committed: index them now
+        sync_search_task.delay()
     if handled and has_bulk(tenant_id=tenant_id):
         project_bulk_task.apply_async(args=[tenant_id])  # more work: continue in a fresh task
     return handled

@@ -35,20 +35,21 @@ def _url(alias: str) -> str:
 
 
 class Worker:
-    """A celery worker process (prefork) with beat, in its own process group."""
+    """A celery worker process (prefork) with beat (unless ``beat=False``), in its own process group."""
 
-    def __init__(self, log: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(self, log: Path, env: dict[str, str] | None = None, *, beat: bool = True) -> None:
         self.log = log
         self.extra_env = env or {}
+        self.beat = beat
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test",
                    DATABASE_URL=_url("default"), READ_DATABASE_URL=_url("read"), **self.extra_env)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "-B", "-Q", "live,bulk",
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "live,bulk",
              "-c", "2", "-l", "info", "-n", f"test-{time.monotonic_ns()}@%h",
-             "-s", str(self.log.with_suffix(".beat"))],
+             *(["-B", "-s", str(self.log.with_suffix(".beat"))] if self.beat else [])],
             cwd=PROJECT_DIR, env=env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT,
             start_new_session=True,
         )

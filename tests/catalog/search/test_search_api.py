@@ -7,13 +7,15 @@ from django.test import override_settings
 
 from catalog import commands
 from catalog.api.keys import api_key_create
-from catalog.models import ApiKeyScope, Tenant
+from catalog.models import ApiKeyScope, Event, EventStatus, Tenant
 from catalog.projections import search
 from catalog.read.models import ProductView
 from catalog.read.selectors import ProductFilters
 from catalog.search.service import search_products
+from catalog.tasks import project_pending_task
 from devstack.ports import free_port
 from tests.catalog.api.conftest import client_for
+from tests.catalog.imports.conftest import csv_bytes, run_import
 from tests.catalog.projections.conftest import Worker, wait_for
 from tests.catalog.search.conftest import Catalog, build_catalog, make_request
 
@@ -174,5 +176,49 @@ def test_an_edit_becomes_searchable_through_a_real_worker(elasticsearch_index, t
         # The sync's claim commits only after Elasticsearch took the batch, so the
         # document can be found a moment before its queue entry is gone.
         wait_for(lambda: search.queue_length() == 0, timeout=10, message="search queue drained")
+    finally:
+        worker.stop()
+
+
+@pytest.mark.elasticsearch
+@pytest.mark.django_db(databases=["default", "read"], transaction=True)
+def test_an_import_becomes_searchable_through_a_worker_without_the_beat_relay(elasticsearch_index, tmp_path,
+                                                                             settings):
+    # given: a built index, and a worker with no beat, so only the tasks' own wake-ups move the work on
+    tenant = Tenant.objects.create(slug="bulk", name="Bulk", default_currency="EUR")
+    other = Tenant.objects.create(slug="other", name="Other", default_currency="EUR")
+    for each in (tenant, other):  # their live events done first: the import records bulk events only
+        commands.brand_create(tenant=each, name="Acme")
+        commands.category_create(tenant=each, name="Lamps", parent=commands.category_create(
+            tenant=each, name="Lights"))
+    search.reindex_all()
+    worker = Worker(tmp_path / "worker.log", env={"ELASTICSEARCH_URL": settings.ELASTICSEARCH_URL,
+                                                  "SEARCH_INDEX_ALIAS": elasticsearch_index}, beat=False)
+    from config.celery_app import app
+    app.control.purge()
+    worker.start()
+    try:
+        project_pending_task.delay()
+        wait_for(lambda: not Event.objects.filter(status=EventStatus.PENDING).exists(), timeout=60,
+                 message=f"the live events projected (log: {worker.log})")
+        # when: 12 products are imported in 3 batches (bulk events, one wake-up per batch)
+        rows = [[f"BLK-{n}", f"Bulkhead lamp {n}", "9.50", "", "3", "Acme", "Lights > Lamps", "", ""]
+                for n in range(12)]
+        run_import(tenant, csv_bytes(rows), batch_size=5)
+        run_import(other, csv_bytes(rows[:2]))
+
+        # then: the bulk projection wakes the search sync itself
+        def found(of: Tenant) -> list[str]:
+            with override_settings(SEARCH_FALLBACK="none"):  # the index answers, or this fails
+                answer = search_products(make_request(of, "bulkhead", page_size=50),
+                                         backend="elasticsearch")
+            assert (answer.backend, answer.degraded) == ("elasticsearch", False)
+            return sorted(row["sku"] for row in answer.body["results"])
+
+        wait_for(lambda: len(found(tenant)) == 12, timeout=60,
+                 message=f"12 imported products searchable (log: {worker.log})")
+        assert found(tenant) == sorted(row[0] for row in rows)
+        wait_for(lambda: found(other) == ["BLK-0", "BLK-1"], timeout=30,
+                 message=f"the other tenant's 2 products searchable (log: {worker.log})")
     finally:
         worker.stop()
