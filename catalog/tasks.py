@@ -100,7 +100,10 @@ def sync_search_task() -> int:
     from catalog.projections import search
 
     handled = search.sync_until_empty(budget_seconds=TASK_BUDGET_SECONDS)
-    if search.has_queued():  # the budget ran out first: go on in a task of its own
+    # The budget ran out first: go on in a task of its own. A task that took nothing found
+    # every entry claimed by another sync, which goes on itself (or the relay wakes one):
+    # it must not re-queue itself, or it spins while the other works.
+    if handled and search.has_queued():
         sync_search_task.delay()
     return handled
 

@@ -313,3 +313,40 @@ def test_syncs_side_by_side_take_every_queued_change_once_and_keep_the_newest(ca
                                    {"prefix": {"sku": "SIDE-"}}]}})["hits"]["hits"]
     assert {hit["_id"]: hit["_version"] for hit in hits} == rows
     assert len(es_skus(catalog, "edited")) == 10
+
+
+@pytest.mark.django_db(databases=["default", "read"], transaction=True)
+def test_a_sync_task_that_finds_every_change_claimed_by_another_does_not_requeue_itself(
+        catalog, elasticsearch_index, monkeypatch):
+    # given: queued changes, all claimed by a sync running on another connection
+    from django.db import connections
+
+    from catalog.tasks import sync_search_task
+
+    search.reindex_all()
+    commands.product_update(tenant=catalog.tenant, product_id=catalog.products["HOSE-25"].pk,
+                            name="Garden hose claimed")
+    drain()
+    assert search.queue_length() > 0
+    requeued: list[object] = []
+    monkeypatch.setattr(sync_search_task, "delay", lambda *args, **kwargs: requeued.append(args))
+    other = connections.create_connection("read")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("BEGIN")
+            cursor.execute(f"SELECT id FROM {SearchQueueEntry._meta.db_table} FOR UPDATE")
+
+            # when: a second sync task runs meanwhile
+            handled = sync_search_task.run()
+
+            # then: it took nothing and left the work to the claiming sync
+            assert handled == 0
+            assert requeued == []
+            cursor.execute("ROLLBACK")
+    finally:
+        other.close()
+
+    # when: the claim is gone, a task takes the changes and the queue is empty after it
+    assert sync_search_task.run() > 0
+    assert search.queue_length() == 0
+    assert requeued == []
