@@ -256,6 +256,7 @@ class BatchOutcome:
     unchanged: int = 0
     error: BaseException | None = None
     skipped: bool = False
+    analyzed: bool = False  # refreshed the statistics with its rows (see _analyze)
 
 
 class BatchWriter:
@@ -353,6 +354,9 @@ class BatchWriter:
                 cursor.execute(sql.INSERT_PRODUCTS_SQL, params)
                 cursor.execute(sql.INSERT_NEW_LINKS_SQL)
                 cursor.execute(sql.CREATED_EVENTS_SQL, params)
+                if outcome.turn == 0 and outcome.inserted >= settings.IMPORT_ANALYZE_AFTER:
+                    _analyze(self.using)  # see _analyze: before the commit wakes the projection
+                    outcome.analyzed = True
             if outcome.updated:
                 cursor.execute(sql.UPDATE_PRODUCTS_SQL, params)
                 cursor.execute(sql.DELETE_OLD_LINKS_SQL)
@@ -545,7 +549,11 @@ def _analyze(using: str) -> None:
 
     Statistics that do not know a tenant expect about one row of it, so a lookup of its
     products by SKU may scan the tenant on another (tenant, ...) index; autovacuum
-    analyzes only once a tenth of the table has changed.
+    analyzes only once a tenth of the table has changed. The bulk projection reads the
+    products while the import goes on, and with such statistics its batch query joined
+    5,000 products to their links by a nested loop (30 s instead of 0.3 s): so the first
+    large batch analyzes too, in its own transaction, which samples its own new rows and
+    publishes the statistics with them at commit.
     """
     with connections[using].cursor() as cursor:
         cursor.execute("ANALYZE catalog_product, catalog_product_category")
@@ -580,8 +588,12 @@ def import_products(
         return BatchWriter(tenant=tenant, columns=rows.columns, actor=actor, taxonomy=taxonomy,
                            using=using, lock_per_batch=lock_per_batch)
 
+    analyzed = 0  # products whose batch refreshed the statistics with them
+
     def finish(outcome: BatchOutcome) -> None:
+        nonlocal analyzed
         outcomes.add(outcome)
+        analyzed += outcome.inserted if outcome.analyzed and outcome.error is None else 0
         result.seconds = time.monotonic() - started
         if on_progress and not outcome.skipped:
             on_progress(result, counter.count)
@@ -630,7 +642,8 @@ def import_products(
         batches.close()  # stops the reader thread, if any
         if not connections[using].in_atomic_block or not connections[using].needs_rollback:
             registry.close()
-    if result.inserted >= settings.IMPORT_ANALYZE_AFTER and not connections[using].needs_rollback:
+    if (result.inserted - analyzed >= settings.IMPORT_ANALYZE_AFTER
+            and not connections[using].needs_rollback):
         _analyze(using)
     result.seconds = time.monotonic() - started
     if (failure := outcomes.failure()) is not None:

@@ -5,6 +5,8 @@ Committing test (transaction=True): statistics and plans are those of committed 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.db import connection
 from django.test import override_settings
@@ -69,3 +71,34 @@ def test_a_large_import_refreshes_the_statistics_a_small_one_leaves_them(tenant,
     # then
     assert run.result.inserted == rows
     assert _analyzed() - before == analyzes
+
+
+def _estimated_rows(tenant_id: int) -> float:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) SELECT id FROM catalog_product WHERE tenant_id = %s",
+                       [tenant_id])
+        plan = cursor.fetchone()[0]
+    return (plan if isinstance(plan, list) else json.loads(plan))[0]["Plan"]["Plan Rows"]
+
+
+def test_the_first_large_batch_publishes_statistics_that_know_the_tenant_with_its_commit(
+        tenant, other_tenant):
+    # given: statistics that know only the other tenant's products
+    run_import(other_tenant, csv_bytes(_rows(2000, "O")), workers=1)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE catalog_product")
+    assert _estimated_rows(tenant.pk) < 10
+    before = _analyzed()
+    seen: list[float] = []
+
+    # when: 300 products in batches of 150; the bulk projection may read the first batch's
+    # products as soon as it commits, before the import ends
+    with override_settings(IMPORT_ANALYZE_AFTER=100):
+        run = run_import(tenant, csv_bytes(_rows(300, "F")), batch_size=150, workers=1,
+                         on_progress=lambda result, count: seen.append(_estimated_rows(tenant.pk)))
+
+    # then: right after the first commit the planner expects the tenant's 150 rows, not one;
+    # the import's end analyzes again for the second batch's 150
+    assert run.result.inserted == 300
+    assert seen[0] >= 100
+    assert _analyzed() - before == 2
