@@ -5,7 +5,9 @@ The file is generated deterministically from the demo generator's vocabulary
 ``manage.py import_products`` as a subprocess so its peak RSS is its own
 (``wait4``'s ru_maxrss). After the big file, its products are taken all the way
 to search: the bulk projection into the read table, then the search sync into
-an Elasticsearch node of its own, until a search of the tenant counts them all.
+an Elasticsearch node of its own, until a search of the tenant counts them all;
+first one step after the other in this process, then as deployed (the file
+imported again into a new tenant with a worker and beat running).
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ import random
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -70,17 +75,23 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def run_import(env: dict[str, str], tenant: str, path: Path, log: Path) -> dict[str, Any]:
-    """Run the command in a subprocess; return wall time, peak RSS, its summary and the load."""
-    load_before = _load()
-    started = time.perf_counter()
+def _start_import(env: dict[str, str], tenant: str, path: Path, log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
-        process = subprocess.Popen(
+        return subprocess.Popen(
             [sys.executable, "manage.py", "import_products", "--tenant", tenant, str(path),
              "--no-progress", "--errors", str(path.with_suffix(".errors.csv"))],
             cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=out)
-        stdout = process.stdout.read().decode() if process.stdout else ""
+
+
+def _finish_import(process: subprocess.Popen[bytes], started: float, load_before: str, log: Path,
+                   ended: tuple[int, Any] | None = None) -> dict[str, Any]:
+    """Wait for the import (``ended``: its status and rusage, already reaped); return wall time,
+    peak RSS, its summary and the load."""
+    stdout = process.stdout.read().decode() if process.stdout else ""
+    if ended is None:
         _, status, usage = os.wait4(process.pid, 0)
+    else:
+        status, usage = ended
     seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     assert process.returncode == 0, f"import failed: {stdout} (log {log})"
@@ -90,6 +101,13 @@ def run_import(env: dict[str, str], tenant: str, path: Path, log: Path) -> dict[
             "load_before": load_before, "load_after": _load(),
             "inserted": counts.get("inserted"), "updated": counts.get("updated"),
             "unchanged": counts.get("unchanged"), "rejected": counts.get("rejected")}
+
+
+def run_import(env: dict[str, str], tenant: str, path: Path, log: Path) -> dict[str, Any]:
+    """Run the command in a subprocess; return wall time, peak RSS, its summary and the load."""
+    load_before = _load()
+    started = time.perf_counter()
+    return _finish_import(_start_import(env, tenant, path, log), started, load_before, log)
 
 
 def naive_import(tenant: Any, path: Path, sample: int) -> float:
@@ -135,47 +153,128 @@ def _load() -> str:
 
 
 ALIAS = "bench-import-products"
+DEPLOYED_ALIAS = "bench-import-deployed"
+DEPLOYED_TIMEOUT_S = 3600.0
 
 
-def _to_search(tenant: Any, *, es_dir: Path) -> dict[str, Any]:
-    """Project the tenant's bulk events, sync them to a fresh index, count them in a search.
-
-    The steps run one after the other here; in production the bulk projection
-    starts on the first committed batches while the import goes on.
-    """
-    from django.test import override_settings
-
-    from catalog.projections import search
-    from catalog.projections.bulk import project_bulk
-    from catalog.search import index
-    from catalog.search.base import SearchRequest
-    from catalog.search.service import search_products
+@contextmanager
+def _elasticsearch(es_dir: Path) -> Iterator[Any]:
     from devstack.elasticsearch import ElasticsearchNode
 
     node = ElasticsearchNode(base_dir=es_dir, port=free_port(),
                              cache_dir=PROJECT_DIR / ".devstack" / "cache", heap="2g")
     node.start()
     try:
-        with override_settings(ELASTICSEARCH_URL=node.url, SEARCH_INDEX_ALIAS=ALIAS):
-            index.admin_client().indices.delete(index=f"{ALIAS}-*", ignore_unavailable=True,
-                                                allow_no_indices=True)
-            index.ensure_index()  # the live index the sync writes to, as in production
-            started = time.perf_counter()
-            projected = project_bulk(tenant_id=tenant.pk)
-            projection_s = time.perf_counter() - started
-            print(f"import: projected {projected:,} events in {projection_s:.1f} s", flush=True)
-            started = time.perf_counter()
-            synced = search.sync_until_empty()  # as the search task drains it
-            index.admin_client().indices.refresh(index=ALIAS)
-            found = search_products(SearchRequest(tenant_id=tenant.pk, text="", facets=False),
-                                    backend="elasticsearch")
-            sync_s = time.perf_counter() - started
-            print(f"import: synced {synced:,} read rows to search in {sync_s:.1f} s; "
-                  f"a search counts {found.body['count']:,}", flush=True)
+        yield node
     finally:
         node.stop()
+
+
+def _fresh_index(alias: str) -> None:
+    """Delete the alias's old indices and create the live index the sync writes to."""
+    from catalog.search import index
+
+    index.admin_client().indices.delete(index=f"{alias}-*", ignore_unavailable=True,
+                                        allow_no_indices=True)
+    index.ensure_index()  # as a deployment's `search_reindex --if-missing` does
+
+
+def _searchable(tenant_id: int) -> int:
+    """Return how many of the tenant's products a search through the Elasticsearch backend counts."""
+    from catalog.search.base import SearchRequest
+    from catalog.search.service import search_products
+
+    found = search_products(SearchRequest(tenant_id=tenant_id, text="", facets=False),
+                            backend="elasticsearch")
+    return int(found.body["count"])
+
+
+def _to_search(tenant: Any, *, node: Any) -> dict[str, Any]:
+    """Project the tenant's bulk events, sync them to a fresh index, count them in a search.
+
+    The steps run one after the other here, in this process; ``_as_deployed``
+    measures them running as they do in production.
+    """
+    from django.test import override_settings
+
+    from catalog.projections import search
+    from catalog.projections.bulk import project_bulk
+    from catalog.search import index
+
+    with override_settings(ELASTICSEARCH_URL=node.url, SEARCH_INDEX_ALIAS=ALIAS):
+        _fresh_index(ALIAS)
+        started = time.perf_counter()
+        projected = project_bulk(tenant_id=tenant.pk)
+        projection_s = time.perf_counter() - started
+        print(f"import: projected {projected:,} events in {projection_s:.1f} s", flush=True)
+        started = time.perf_counter()
+        synced = search.sync_until_empty()  # as the search task drains it
+        index.admin_client().indices.refresh(index=ALIAS)
+        found = _searchable(tenant.pk)
+        sync_s = time.perf_counter() - started
+        print(f"import: synced {synced:,} read rows to search in {sync_s:.1f} s; "
+              f"a search counts {found:,}", flush=True)
     return {"projected": projected, "projection_s": projection_s, "synced": synced,
-            "sync_s": sync_s, "searchable": found.body["count"], "load_after": _load()}
+            "sync_s": sync_s, "searchable": found, "load_after": _load()}
+
+
+def _as_deployed(env: dict[str, str], path: Path, rows: int, *, node: Any, out_dir: Path,
+                 log: Path) -> dict[str, Any]:
+    """Import the file into a new tenant with a worker and beat running, as deployed; time until
+    a search counts every product.
+
+    The worker is docker-compose.yml's: the live and bulk queues, one process per core,
+    with beat beside it. The import wakes the bulk projection per batch, which wakes
+    the search sync; a search is polled every second. Times are from the import's start.
+    """
+    from django.test import override_settings
+
+    from bench.projection import Worker
+    from catalog.models import Tenant
+    from catalog.projections.bulk import has_bulk, project_bulk, stale_bulk_tenants
+    from config.celery_app import app
+
+    for other in stale_bulk_tenants(older_than=timedelta(0)):  # the smaller files' imports: the
+        project_bulk(tenant_id=other)  # worker is to have this import's work alone
+    tenant, _ = Tenant.objects.get_or_create(slug=f"deployed-{rows}", defaults={"name": "Deployed"})
+    worker_env = {**env, "ELASTICSEARCH_URL": node.url, "SEARCH_INDEX_ALIAS": DEPLOYED_ALIAS}
+    with override_settings(ELASTICSEARCH_URL=node.url, SEARCH_INDEX_ALIAS=DEPLOYED_ALIAS):
+        _fresh_index(DEPLOYED_ALIAS)
+        app.control.purge()
+        worker = Worker(worker_env, str(out_dir / "deployed-worker.log"), concurrency=os.cpu_count() or 1,
+                        beat_schedule=out_dir / "deployed-celerybeat-schedule", loglevel="info")
+        try:
+            load_before = _load()
+            started = time.perf_counter()
+            process = _start_import(worker_env, tenant.slug, path, log)
+            imported: dict[str, Any] | None = None
+            projected_s = searchable_s = None
+            found = 0
+            while searchable_s is None:
+                if time.perf_counter() - started > DEPLOYED_TIMEOUT_S:
+                    raise RuntimeError(f"not searchable after {DEPLOYED_TIMEOUT_S:.0f} s "
+                                       f"({found:,} of {rows:,}); see {out_dir / 'deployed-worker.log'}")
+                pid, status, usage = (os.wait4(process.pid, os.WNOHANG) if imported is None
+                                      else (0, 0, None))
+                if pid:
+                    imported = _finish_import(process, started, load_before, log, ended=(status, usage))
+                    assert imported["inserted"] == f"{rows:,}" or imported["inserted"] == str(rows), (
+                        f"the import did not insert {rows:,} new products (a reused stack?): "
+                        f"{imported['summary']}")
+                if imported is not None and projected_s is None and not has_bulk(tenant_id=tenant.pk):
+                    projected_s = time.perf_counter() - started
+                found = _searchable(tenant.pk)
+                if found >= rows:
+                    searchable_s = time.perf_counter() - started
+                else:
+                    time.sleep(1.0)  # a poll interval, not a synchronization: the loop checks a condition
+            print(f"import as deployed: searchable after {searchable_s:.1f} s "
+                  f"(import {imported['seconds']:.1f} s, projected at {projected_s:.1f} s)", flush=True)
+        finally:
+            worker.stop()
+    return {"import_s": imported["seconds"], "import_peak_rss_mb": imported["peak_rss_mb"],
+            "projected_s": projected_s, "searchable_s": searchable_s, "searchable": found,
+            "load_before": load_before, "load_after": _load()}
 
 
 def bench_import(env: dict[str, str], *, rows: int, sizes: list[int], out_dir: Path,
@@ -199,7 +298,9 @@ def bench_import(env: dict[str, str], *, rows: int, sizes: list[int], out_dir: P
         run: dict[str, Any] = {"rows": size, "file_mb": file_bytes / 1e6, "generate_s": generated,
                                "new": first, "again": second}
         if size == rows:
-            run.update(_to_search(Tenant.objects.get(slug=slug), es_dir=out_dir / "es"))
+            with _elasticsearch(out_dir / "es") as node:
+                run.update(_to_search(Tenant.objects.get(slug=slug), node=node))
+                run["deployed"] = _as_deployed(env, path, size, node=node, out_dir=out_dir, log=log)
         results["runs"].append(run)
         path.unlink()
     tenant, _ = Tenant.objects.get_or_create(slug="import-naive", defaults={"name": "Naive"})
@@ -249,5 +350,15 @@ def render(results: dict[str, Any]) -> list[str]:
                          f"{run['new']['seconds'] + run['projection_s'] + run['sync_s']:.0f} s"
                          if "sync_s" in run else "")
                       + f"; load after {run['load_after']}."]
+        if "deployed" in run:
+            d = run["deployed"]
+            lines += ["", f"**Import start → searchable, as deployed:** the same file imported into a "
+                      f"new tenant with a Celery worker (live and bulk queues, one process per core) and "
+                      f"beat running, as docker-compose.yml runs them; the bulk projection starts on the "
+                      f"first committed batch and wakes the search sync. A search of the tenant counted "
+                      f"all {d['searchable']:,} products **{d['searchable_s']:.0f} s** after the import "
+                      f"started; the import itself took {d['import_s']:.1f} s beside the worker (peak RSS "
+                      f"{d['import_peak_rss_mb']:.0f} MB), the last bulk event was projected at "
+                      f"{d['projected_s']:.0f} s. Load {d['load_before']} → {d['load_after']}."]
     lines.append("")
     return lines

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from django.db import connections
@@ -59,12 +60,14 @@ def bench_rebuild(tenant: Tenant, *, baseline_sample: int = 5000) -> dict[str, A
 
 
 class Worker:
-    """One Celery worker process (concurrency 1) on the live and bulk queues."""
+    """A Celery worker process on the live and bulk queues: one child unless told, beat with a schedule."""
 
-    def __init__(self, env: dict[str, str], log: str) -> None:
+    def __init__(self, env: dict[str, str], log: str, *, concurrency: int = 1,
+                 beat_schedule: Path | None = None, loglevel: str = "warning") -> None:
+        beat = ["-B", "-s", str(beat_schedule)] if beat_schedule is not None else []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "live,bulk", "-c", "1",
-             "-l", "warning"],
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "live,bulk",
+             "-c", str(concurrency), "-l", loglevel, *beat],
             cwd=PROJECT_DIR, env=env, stdout=open(log, "ab"), stderr=subprocess.STDOUT,  # noqa: SIM115
             start_new_session=True,
         )
@@ -77,7 +80,11 @@ class Worker:
 
     def stop(self) -> None:
         os.killpg(self.process.pid, signal.SIGTERM)
-        self.process.wait(timeout=30)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a task past its budget: the bench is done with it
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
 
 
 def _pending() -> int:

@@ -80,7 +80,14 @@ def _targets(results: dict[str, Any]) -> list[tuple[int, str, str, bool]]:
         rows += [(6, f"import {biggest['rows']:,} new ≤ 10 s / the same file again ≤ 10 s",
                   f"{new:.0f} s / {again:.0f} s", new <= 10 and again <= 10),
                  (6, "importer peak memory ≤ 500 MB", f"{peak:.0f} MB", peak <= 500)]
-        if "sync_s" in biggest:
+        if "deployed" in biggest:
+            d = biggest["deployed"]
+            rows.append((6, "import start → every product searchable ≤ 120 s",
+                         f"{d['searchable_s']:.0f} s as deployed (import {d['import_s']:.0f} s, all "
+                         f"projected at {d['projected_s']:.0f} s); the steps one after the other: "
+                         f"{new + biggest['projection_s'] + biggest['sync_s']:.0f} s",
+                         d["searchable_s"] <= 120 and d["searchable"] == biggest["rows"]))
+        elif "sync_s" in biggest:
             searchable = new + biggest["projection_s"] + biggest["sync_s"]
             rows.append((6, "import start → every product searchable ≤ 120 s",
                          f"{searchable:.0f} s (import {new:.0f} + bulk projection "
