@@ -254,13 +254,14 @@ def _as_deployed(env: dict[str, str], path: Path, rows: int, *, node: Any, out_d
                 if time.perf_counter() - started > DEPLOYED_TIMEOUT_S:
                     raise RuntimeError(f"not searchable after {DEPLOYED_TIMEOUT_S:.0f} s "
                                        f"({found:,} of {rows:,}); see {out_dir / 'deployed-worker.log'}")
-                pid, status, usage = (os.wait4(process.pid, os.WNOHANG) if imported is None
-                                      else (0, 0, None))
-                if pid:
-                    imported = _finish_import(process, started, load_before, log, ended=(status, usage))
-                    assert imported["inserted"] == f"{rows:,}" or imported["inserted"] == str(rows), (
-                        f"the import did not insert {rows:,} new products (a reused stack?): "
-                        f"{imported['summary']}")
+                if imported is None:
+                    pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+                    if pid:
+                        imported = _finish_import(process, started, load_before, log,
+                                                  ended=(status, usage))
+                        assert imported["inserted"] == f"{rows:,}", (
+                            f"the import did not insert {rows:,} new products (a reused stack?): "
+                            f"{imported['summary']}")
                 if imported is not None and projected_s is None and not has_bulk(tenant_id=tenant.pk):
                     projected_s = time.perf_counter() - started
                 found = _searchable(tenant.pk)

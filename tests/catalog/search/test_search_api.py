@@ -146,17 +146,24 @@ def test_search_uses_elasticsearch_when_configured(api, elasticsearch_index):
     assert [r["sku"] for r in response.json()["results"]] == ["SCR-18"]
 
 
+def _started_worker(tmp_path, settings, alias: str, *, beat: bool = True) -> Worker:  # type: ignore[no-untyped-def]
+    """Start a worker that projects to the read table and syncs this test's index."""
+    from config.celery_app import app
+
+    worker = Worker(tmp_path / "worker.log", env={"ELASTICSEARCH_URL": settings.ELASTICSEARCH_URL,
+                                                  "SEARCH_INDEX_ALIAS": alias}, beat=beat)
+    app.control.purge()
+    worker.start()
+    return worker
+
+
 @pytest.mark.elasticsearch
 @pytest.mark.django_db(databases=["default", "read"], transaction=True)
 def test_an_edit_becomes_searchable_through_a_real_worker(elasticsearch_index, tmp_path, settings):
     # given: a worker that projects to the read table and syncs the index, and a built index
     tenant = Tenant.objects.create(slug="live", name="Live", default_currency="EUR")
     build_catalog(tenant)
-    worker = Worker(tmp_path / "worker.log", env={"ELASTICSEARCH_URL": settings.ELASTICSEARCH_URL,
-                                                  "SEARCH_INDEX_ALIAS": elasticsearch_index})
-    from config.celery_app import app
-    app.control.purge()
-    worker.start()
+    worker = _started_worker(tmp_path, settings, elasticsearch_index)
     try:
         wait_for(lambda: ProductView.objects.filter(tenant_id=tenant.pk).count() == 7, timeout=60,
                  message="read rows")
@@ -192,11 +199,7 @@ def test_an_import_becomes_searchable_through_a_worker_without_the_beat_relay(el
         commands.category_create(tenant=each, name="Lamps", parent=commands.category_create(
             tenant=each, name="Lights"))
     search.reindex_all()
-    worker = Worker(tmp_path / "worker.log", env={"ELASTICSEARCH_URL": settings.ELASTICSEARCH_URL,
-                                                  "SEARCH_INDEX_ALIAS": elasticsearch_index}, beat=False)
-    from config.celery_app import app
-    app.control.purge()
-    worker.start()
+    worker = _started_worker(tmp_path, settings, elasticsearch_index, beat=False)
     try:
         project_pending_task.delay()
         wait_for(lambda: not Event.objects.filter(status=EventStatus.PENDING).exists(), timeout=60,
