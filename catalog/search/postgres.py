@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db import connections, transaction
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 
 from catalog.read import selectors
 from catalog.read.models import ProductView
@@ -76,8 +77,13 @@ def corrected_words(*, tenant_id: int, text: str) -> str | None:
         cursor.execute(CORRECTION_SQL, {"tenant": tenant_id, "text": text, "short": SHORT_WORD,
                                         "limit": CORRECTIONS_PER_WORD})
         words = cursor.fetchall()
-    if not any(like for _, known, like in words if not known):
+    fixed = {word for word, known, like in words if not known and like}
+    if not fixed:
         return None  # no word to correct: the words just never meet in one product
+    # A compound ("o-ing") comes with its parts ("o", "ing"); once a part is corrected, the
+    # compound as typed cannot match, and the parts stand for it.
+    words = [(word, known, like) for word, known, like in words
+             if "-" not in word or not fixed.intersection(word.split("-"))]
     # A word the names lack may still be a description's word: it stays one of the choices.
     return " & ".join(_lexeme(word) if known or not like else
                       "(" + " | ".join(map(_lexeme, [word, *like])) + ")"
@@ -88,6 +94,22 @@ def _words(request: SearchRequest, corrected: str | None) -> SearchQuery:
     if corrected is not None:
         return SearchQuery(corrected, config="simple", search_type="raw")
     return SearchQuery(request.text, config="simple", search_type="websearch")
+
+
+# The rank's query: any of the words (and their corrections). Every match has every word,
+# so ranking on "any" orders them by the same things, which fields hold the words (name
+# above tags above descriptions) and how often, without ts_rank's pairwise proximity of
+# an AND query: that costs as much again as finding the matches for a query of 5 words.
+RANK_WORDS_SQL = ("(SELECT coalesce(string_agg(quote_literal(w), ' | '), '')::tsquery"
+                  " FROM unnest(tsvector_to_array(to_tsvector('simple', %s))) AS w)")
+
+
+def _rank(request: SearchRequest, corrected: str | None) -> SearchRank:
+    if corrected is None:
+        return SearchRank(F("search_vector"), RawSQL(RANK_WORDS_SQL, (request.text,)))
+    # The corrected query's terms, joined by "&", are lexemes or "(… | …)": lexemes hold no spaces.
+    return SearchRank(F("search_vector"), SearchQuery(corrected.replace(" & ", " | "), config="simple",
+                                                      search_type="raw"))
 
 
 def _matching(request: SearchRequest, filters: ProductFilters, *, similar: bool = False,
@@ -141,7 +163,7 @@ def _counts(request: SearchRequest) -> list[tuple[str, _Condition]]:
     every, no_price = _facet_filters(filters), _facet_filters(filters, keep="price")
     no_availability = _facet_filters(filters, keep="availability")
     counts = [("total", every)]
-    counts += [(f"c{category_id}", every & _Condition("m.category_tree_ids @> ARRAY[%s]::bigint[]",
+    counts += [(f"c{category_id}", every & _Condition("%s = ANY(m.category_tree_ids)",
                                                       (category_id,)))
                for category_id in request.category_facet_ids]
     counts += [(f"p{i}", no_price & _price_bucket(r.low, r.high))
@@ -172,7 +194,7 @@ def _one_pass(request: SearchRequest, *, similar: bool = False, corrected: str |
                      output_field=IntegerField())
         rank: Any = (Value(0.0) if request.sort in ORDERS  # another order: no rank to compute
                      else TrigramWordSimilarity(request.text, "name") if similar
-                     else SearchRank(F("search_vector"), _words(request, corrected)))
+                     else _rank(request, corrected))
         order = ORDERS.get(request.sort, "m.exact DESC, m.rank DESC, m.sku")
     else:
         exact, rank = Value(0), Value(0.0)

@@ -85,6 +85,12 @@ def test_a_name_match_ranks_above_a_description_match(catalog, backend):
     assert skus.index("DRL-5") < skus.index("SAW-2")
 
 
+
+def test_every_word_in_the_name_ranks_above_the_same_words_in_a_description(catalog, backend):
+    # HAM-100 is named "Claw hammer"; ADP-7 has "claw hammer" only in its description
+    assert found(catalog, backend, "claw hammer") == ["HAM-100", "ADP-7"]
+    assert found(catalog, backend, "hammer claw") == ["HAM-100", "ADP-7"]
+
 def test_filters_combine_with_the_text(catalog, backend):
     power = catalog.categories["power"].pk
     tools = catalog.categories["tools"].pk
