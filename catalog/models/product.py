@@ -91,6 +91,11 @@ class Product(EventSourcedModel):
                       validators=[validate_tags])
     attributes = models.JSONField(default=dict, blank=True, validators=[validate_attributes])
     translations = models.JSONField(default=dict, blank=True, validators=[validate_translations])
+    # Set by an import that wrote this product or found it unchanged: a digest of that file
+    # row, of this version and of what the row's names resolved against (see
+    # catalog.commands.imports.sql.FINGERPRINT). The next import skips a row with the same
+    # digest. Any other write bumps the version, so the digest no longer matches.
+    import_fingerprint = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["sku"]

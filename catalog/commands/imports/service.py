@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import hashlib
 import queue
 import threading
 import time
@@ -63,6 +64,7 @@ class ImportResult:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    recognized: int = 0  # of the unchanged: known by their fingerprint, not compared field by field
     rejected: int = 0
     batches: int = 0
     categories_created: list[str] = field(default_factory=list)
@@ -77,7 +79,8 @@ class ImportResult:
     def as_dict(self) -> dict[str, Any]:
         """Return the counts as JSON-ready values."""
         return {"rows": self.rows, "inserted": self.inserted, "updated": self.updated,
-                "unchanged": self.unchanged, "rejected": self.rejected,
+                "unchanged": self.unchanged, "recognized": self.recognized,
+                "rejected": self.rejected,
                 "categories_created": self.categories_created,
                 "brands_created": self.brands_created,
                 "seconds": round(self.seconds, 3), "rows_per_second": round(self.rows_per_second)}
@@ -254,6 +257,7 @@ class BatchOutcome:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    recognized: int = 0
     error: BaseException | None = None
     skipped: bool = False
     analyzed: bool = False  # refreshed the statistics with its rows (see _analyze)
@@ -263,8 +267,8 @@ class BatchWriter:
     """Apply batches on one connection: temp tables live in its session."""
 
     def __init__(self, *, tenant: Tenant, columns: tuple[str, ...], actor: AbstractBaseUser | None,
-                 taxonomy: SharedTaxonomy, using: str, lock_per_batch: bool) -> None:
-        self.tenant, self.using, self.taxonomy = tenant, using, taxonomy
+                 taxonomy: SharedTaxonomy, using: str, lock_per_batch: bool, stamp: str) -> None:
+        self.tenant, self.using, self.taxonomy, self.stamp = tenant, using, taxonomy, stamp
         self.lock_per_batch = lock_per_batch
         self.holding = False  # the taxonomy lock, while a batch that created categories/brands runs
         self.actor_id = actor_id(actor)
@@ -290,7 +294,7 @@ class BatchWriter:
             committed = True
         except DatabaseError as exc:
             outcome.error, outcome.rejections = exc, []
-            outcome.inserted = outcome.updated = outcome.unchanged = 0
+            outcome.inserted = outcome.updated = outcome.unchanged = outcome.recognized = 0
         finally:
             if self.holding:  # what it created is committed, or rolled back and void
                 self.taxonomy.broken = self.taxonomy.broken or not committed
@@ -305,7 +309,7 @@ class BatchWriter:
         params: dict[str, Any] = {"tenant": self.tenant.pk, "actor": self.actor_id,
                                   "currency": self.tenant.default_currency,
                                   "locales": list(settings.CATALOG_LOCALES),
-                                  "status": EventStatus.BULK}
+                                  "status": EventStatus.BULK, "stamp": self.stamp}
         taxonomy = self.taxonomy
         with connections[self.using].cursor() as cursor:
             if self.lock_per_batch:
@@ -321,6 +325,8 @@ class BatchWriter:
             if duplicates:
                 cursor.execute(sql.MARK_DUPLICATES_SQL, [[d[0] for d in duplicates],
                                                         [d[1] for d in duplicates]])
+            cursor.execute(sql.SKIP_KNOWN_SQL, params)
+            outcome.recognized = cursor.fetchone()[0]
             cursor.execute(sql.CHECK_SQL, params)
             cursor.execute(sql.REJECTED_SQL)
             for row_no, problem, staged in cursor.fetchall():
@@ -350,6 +356,9 @@ class BatchWriter:
             cursor.execute(sql.READY_SQL, params)
             cursor.execute(sql.COUNTS_SQL)
             outcome.inserted, outcome.updated, outcome.unchanged = cursor.fetchone()
+            if outcome.unchanged:
+                cursor.execute(sql.REMEMBER_UNCHANGED_SQL, params)
+            outcome.unchanged += outcome.recognized
             if outcome.inserted:
                 cursor.execute(sql.INSERT_PRODUCTS_SQL, params)
                 cursor.execute(sql.INSERT_NEW_LINKS_SQL)
@@ -436,6 +445,7 @@ class Outcomes:
         result.inserted += outcome.inserted
         result.updated += outcome.updated
         result.unchanged += outcome.unchanged
+        result.recognized += outcome.recognized
         result.batches += 1 if outcome.rows else 0
         result.categories_created = list(self.taxonomy.resolver.created_categories)
         result.brands_created = list(self.taxonomy.resolver.created_brands)
@@ -545,6 +555,16 @@ def _tenant_import_lock(using: str, tenant: Tenant) -> Iterator[None]:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [sql.IMPORT_LOCK, tenant.pk])
 
 
+def _stamp(using: str, tenant: Tenant) -> str:
+    """Return the import's stamp (sql.STAMP_SQL) as the tenant's brands and categories are now."""
+    rules = hashlib.md5("\0".join((sql.CHECK_SQL, sql.READY_SQL, sql.UPDATE_PRODUCTS_SQL,
+                                    repr(settings.CATALOG_LOCALES))).encode(),
+                        usedforsecurity=False).hexdigest()
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql.STAMP_SQL, {"rules": rules, "tenant": tenant.pk})
+        return str(cursor.fetchone()[0])
+
+
 def _analyze(using: str, *, tables: str = "catalog_product, catalog_product_category") -> None:
     """Refresh the planner's statistics of the tables a large import grew.
 
@@ -585,10 +605,12 @@ def import_products(
     taxonomy = SharedTaxonomy(TaxonomyResolver(tenant=tenant, actor=actor))
     outcomes = Outcomes(result, report, taxonomy)
     registry = SkuRegistry(using=using, sku_position=1 + rows.columns.index("sku"))
+    # Before any name is resolved: a rename during the import changes the next import's stamp.
+    stamp = _stamp(using, tenant)
 
     def make_writer(lock_per_batch: bool) -> BatchWriter:
         return BatchWriter(tenant=tenant, columns=rows.columns, actor=actor, taxonomy=taxonomy,
-                           using=using, lock_per_batch=lock_per_batch)
+                           using=using, lock_per_batch=lock_per_batch, stamp=stamp)
 
     analyzed = 0  # products whose batch refreshed the statistics with them
 

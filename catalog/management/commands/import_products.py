@@ -105,7 +105,8 @@ def summary(result: ImportResult, report_path: Path) -> str:
         f"rows        {result.rows:,} in {result.batches} batch(es)",
         f"inserted    {result.inserted:,}",
         f"updated     {result.updated:,}",
-        f"unchanged   {result.unchanged:,}",
+        f"unchanged   {result.unchanged:,}"
+        + (f" ({result.recognized:,} by their fingerprint)" if result.recognized else ""),
         f"rejected    {result.rejected:,}" + (f" (see {report_path})" if result.rejected else ""),
         f"categories  {len(result.categories_created)} created"
         + "".join(f"\n  + {path}" for path in result.categories_created[:20])

@@ -1,0 +1,160 @@
+"""A re-import skips rows its product already holds the fingerprint of, and only those.
+
+A row is skipped only when neither the product (any write bumps its version)
+nor the brands and categories its names resolve to (a rename or move) changed
+since an import left the fingerprint; every other row is compared field by
+field as before, so the outcome of an import never depends on the shortcut.
+"""
+
+from __future__ import annotations
+
+from django.test import override_settings
+
+from catalog.commands import (
+    brand_update,
+    category_create,
+    category_update,
+    product_create,
+    product_update,
+)
+from catalog.models import Brand, Category, Event, Product
+from tests.catalog.imports.conftest import csv_bytes, event_count, run_import, state
+from tests.catalog.imports.test_merge import ROWS
+
+
+def counts(run) -> tuple[int, int, int, int]:  # type: ignore[no-untyped-def]
+    result = run.result
+    return result.inserted, result.updated, result.unchanged, result.recognized
+
+
+def test_a_re_import_recognizes_every_unchanged_row_and_writes_nothing(tenant):
+    # given
+    data = csv_bytes(ROWS)
+    first = run_import(tenant, data)
+    before, events = state(tenant), event_count(tenant)
+    fingerprints = dict(Product.objects.for_tenant(tenant).values_list("sku", "import_fingerprint"))
+    # when
+    again = run_import(tenant, data)
+    # then
+    assert counts(first) == (3, 0, 0, 0)
+    assert counts(again) == (0, 0, 3, 3)
+    assert None not in fingerprints.values()
+    assert dict(Product.objects.for_tenant(tenant).values_list("sku", "import_fingerprint")) == fingerprints
+    assert state(tenant) == before
+    assert event_count(tenant) == events
+
+
+def test_a_product_edited_since_the_import_is_compared_and_set_back_to_the_file(tenant):
+    # given: a merchandiser changes P-1's price after the import
+    data = csv_bytes(ROWS)
+    run_import(tenant, data)
+    drill = Product.objects.for_tenant(tenant).get(sku="P-1")
+    product_update(tenant=tenant, product_id=drill.pk, price="120.00")
+    # when
+    again = run_import(tenant, data)
+    third = run_import(tenant, data)
+    # then: P-1 is compared, found changed and set back; the others are skipped
+    assert counts(again) == (0, 1, 2, 2)
+    drill.refresh_from_db()
+    assert (str(drill.price), drill.version) == ("99.00", 3)
+    event = Event.objects.get(aggregate_id=str(drill.pk), aggregate_version=3)
+    assert event.payload["changes"]["price"] == ["120.00", "99.00"]
+    assert counts(third) == (0, 0, 3, 3)
+
+
+def test_a_renamed_brand_sends_every_row_through_the_comparison(tenant):
+    # given: after the import, Bosch is renamed; the file still says "Bosch"
+    data = csv_bytes(ROWS)
+    run_import(tenant, data)
+    bosch = Brand.objects.for_tenant(tenant).get(name="Bosch")
+    brand_update(tenant=tenant, brand_id=bosch.pk, name="Bosch Professional", slug="bosch-pro")
+    # when
+    again = run_import(tenant, data)
+    # then: as without fingerprints, "Bosch" is created again and P-1 moves to it
+    assert counts(again) == (0, 1, 2, 0)
+    assert again.result.brands_created == ["Bosch"]
+    assert Product.objects.for_tenant(tenant).get(sku="P-1").brand.name == "Bosch"
+    assert counts(run_import(tenant, data)) == (0, 0, 3, 3)
+
+
+def test_a_moved_category_sends_every_row_through_the_comparison(tenant):
+    # given: after the import, Drills moves from Tools to Power tools
+    data = csv_bytes(ROWS)
+    run_import(tenant, data)
+    drills = Category.objects.for_tenant(tenant).get(name="Drills")
+    power = category_create(tenant=tenant, name="Power tools")
+    category_update(tenant=tenant, category_id=drills.pk, parent=power)
+    # when
+    again = run_import(tenant, data)
+    # then: "Tools > Drills" names no category now: it is created and P-1 filed under it
+    assert counts(again) == (0, 1, 2, 0)
+    assert again.result.categories_created == ["Tools > Drills"]
+    drill = Product.objects.for_tenant(tenant).get(sku="P-1")
+    paths = sorted(str(c.parent or "") + ">" + c.name for c in drill.categories.all())
+    assert paths == [">Sale", "Tools>Drills"]
+    assert drills.pk not in {c.pk for c in drill.categories.all()}
+
+
+def test_a_new_brand_or_category_keeps_the_fingerprints(tenant):
+    # given: an import, then another file creates a brand and a category
+    data = csv_bytes(ROWS)
+    run_import(tenant, data)
+    run_import(tenant, csv_bytes([["P-9", "Chisel", "8.00", "", "", "Makita", "Carving", "", ""]]))
+    # when
+    again = run_import(tenant, data)
+    # then
+    assert counts(again) == (0, 0, 3, 3)
+
+
+def test_products_found_unchanged_by_comparison_get_their_fingerprint_without_a_new_version(tenant):
+    # given: products written by the command API, as the file has them
+    product_create(tenant=tenant, sku="K-1", name="Kept", price="10.00", stock_quantity=7)
+    product_create(tenant=tenant, sku="K-2", name="Also kept", price="12.00", stock_quantity=0)
+    data = csv_bytes([["K-1", "Kept", "10.00", "7"], ["K-2", "Also kept", "12.00", "0"]],
+                     header=("sku", "name", "price", "stock_quantity"))
+    events = event_count(tenant)
+    # when
+    first = run_import(tenant, data)
+    again = run_import(tenant, data)
+    # then
+    assert counts(first) == (0, 0, 2, 0)
+    assert counts(again) == (0, 0, 2, 2)
+    assert set(Product.objects.for_tenant(tenant).values_list("version", flat=True)) == {1}
+    assert event_count(tenant) == events
+
+
+def test_a_file_that_clears_a_column_is_not_taken_for_one_that_leaves_it_out(tenant):
+    # given: an import without the description column keeps the stored description
+    product_create(tenant=tenant, sku="K-1", name="Kept", price="10.00", description="Long text")
+    without = csv_bytes([["K-1", "Kept", "10.00"]], header=("sku", "name", "price"))
+    cleared = csv_bytes([["K-1", "Kept", "10.00", ""]], header=("sku", "name", "price", "description"))
+    run_import(tenant, without)
+    assert counts(run_import(tenant, without)) == (0, 0, 1, 1)
+    # when: the description column is there, and empty
+    run = run_import(tenant, cleared)
+    # then
+    assert counts(run) == (0, 1, 0, 0)
+    assert Product.objects.for_tenant(tenant).get(sku="K-1").description == ""
+
+
+def test_other_check_settings_send_every_row_through_the_checks(tenant):
+    # given
+    data = csv_bytes(ROWS)
+    run_import(tenant, data)
+    # when: the checks read other settings (here the locales translations may use)
+    with override_settings(CATALOG_LOCALES=["en", "de"]):
+        again = run_import(tenant, data)
+    # then
+    assert counts(again) == (0, 0, 3, 0)
+
+
+def test_fingerprints_of_one_tenant_never_skip_rows_of_another(tenant, other_tenant):
+    # given
+    data = csv_bytes(ROWS)
+    run_import(tenant, data)
+    # when
+    other = run_import(other_tenant, data)
+    # then
+    assert counts(other) == (3, 0, 0, 0)
+    assert Product.objects.for_tenant(other_tenant).count() == 3
+    assert counts(run_import(other_tenant, data)) == (0, 0, 3, 3)
