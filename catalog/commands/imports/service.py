@@ -172,6 +172,14 @@ def _read_ahead(batches: Iterator[Batch]) -> Iterator[Batch]:
         thread.join()
 
 
+def _keep_temp_tables_in_memory(cursor: Any, using: str) -> None:
+    try:
+        with transaction.atomic(using=using):
+            cursor.execute(sql.TEMP_BUFFERS_SQL)
+    except DatabaseError:
+        pass  # the session already used temp tables: keep its setting
+
+
 class SkuRegistry:
     """Every SKU of the file so far and the row it first appears in, on the importer's own connection.
 
@@ -182,6 +190,7 @@ class SkuRegistry:
     def __init__(self, *, using: str, sku_position: int) -> None:
         self.using, self.sku_position = using, sku_position
         with connections[using].cursor() as cursor:
+            _keep_temp_tables_in_memory(cursor, using)
             for statement in sql.SEEN_TABLES:
                 cursor.execute(statement)
             cursor.execute(sql.CLEAR_SEEN)
@@ -275,11 +284,7 @@ class BatchWriter:
         self.copy_sql = f"COPY import_stage (row_no, {', '.join(columns)}) FROM STDIN"
         self.skip_row_triggers = can_skip_row_triggers(using=using)
         with connections[using].cursor() as cursor:
-            try:
-                with transaction.atomic(using=using):
-                    cursor.execute(sql.TEMP_BUFFERS_SQL)
-            except DatabaseError:
-                pass  # the session already used temp tables: keep its setting
+            _keep_temp_tables_in_memory(cursor, using)
             for statement in sql.CREATE_TABLES:
                 cursor.execute(statement)
             cursor.execute(sql.CLEAR_BATCH)

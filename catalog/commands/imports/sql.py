@@ -71,16 +71,17 @@ def fingerprint(version: str, digest: str) -> str:
     return f"md5(%(stamp)s || ':' || ({version}) || ':' || {digest})::uuid"
 
 
-# What a file row's names resolve against: a brand or category changes only by a rename or
-# move (its version goes above 1, the one it is created with); creating one changes no
-# row's resolution, and one that a product uses cannot go without changing that product.
+# What a file row's names resolve against: the name, slug and parent of each brand and
+# category changed since its creation (version above 1; once in, reordering it changes
+# nothing). A new one changes no row's resolution (the oldest of equal names wins, see
+# TaxonomyResolver), and one that a product uses cannot go without changing that product.
 # ``rules`` stands for the checks and the merge (their SQL) and the settings they read.
 STAMP_SQL = """
-SELECT md5(concat_ws('|', %(rules)s::text,
-    (SELECT string_agg(id || ':' || version, ',' ORDER BY id) FROM catalog_brand
+SELECT md5(concat_ws(chr(30), %(rules)s::text,
+    (SELECT string_agg(concat_ws(chr(31), id, name, slug), chr(29) ORDER BY id) FROM catalog_brand
      WHERE tenant_id = %(tenant)s AND version > 1),
-    (SELECT string_agg(id || ':' || version, ',' ORDER BY id) FROM catalog_category
-     WHERE tenant_id = %(tenant)s AND version > 1)))
+    (SELECT string_agg(concat_ws(chr(31), id, coalesce(parent_id, 0), name, slug), chr(29) ORDER BY id)
+     FROM catalog_category WHERE tenant_id = %(tenant)s AND version > 1)))
 """
 
 # Rows whose product already holds their fingerprint leave the batch before any check:

@@ -29,7 +29,8 @@ class TaxonomyResolver:
         self.tenant, self.actor = tenant, actor
         self.by_name: dict[tuple[int | None, str], int] = {}
         self.by_slug: dict[tuple[int | None, str], int] = {}
-        for pk, parent_id, name, slug in Category.objects.for_tenant(tenant).values_list(
+        # The oldest of equal names wins, so a new category never takes over another's rows.
+        for pk, parent_id, name, slug in Category.objects.for_tenant(tenant).order_by("pk").values_list(
                 "pk", "parent_id", "name", "slug"):
             self.by_name.setdefault((parent_id, name), pk)
             self.by_slug.setdefault((parent_id, slug), pk)

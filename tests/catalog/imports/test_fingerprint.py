@@ -106,6 +106,21 @@ def test_a_new_brand_or_category_keeps_the_fingerprints(tenant):
     assert counts(again) == (0, 0, 3, 3)
 
 
+def test_reordering_a_category_again_keeps_the_fingerprints(tenant):
+    # given: a merchandiser reorders Saws in the storefront's menu; its first change puts it
+    # into the stamp (changed since its creation), so the next import compares every row
+    data = csv_bytes(ROWS)
+    run_import(tenant, data)
+    saws = Category.objects.for_tenant(tenant).get(name="Saws")
+    category_update(tenant=tenant, category_id=saws.pk, position=saws.position + 5)
+    assert counts(run_import(tenant, data)) == (0, 0, 3, 0)
+    # when: reordered again, its name, slug and parent as before
+    category_update(tenant=tenant, category_id=saws.pk, position=saws.position)
+    again = run_import(tenant, data)
+    # then
+    assert counts(again) == (0, 0, 3, 3)
+
+
 def test_products_found_unchanged_by_comparison_get_their_fingerprint_without_a_new_version(tenant):
     # given: products written by the command API, as the file has them
     product_create(tenant=tenant, sku="K-1", name="Kept", price="10.00", stock_quantity=7)
@@ -158,3 +173,15 @@ def test_fingerprints_of_one_tenant_never_skip_rows_of_another(tenant, other_ten
     assert counts(other) == (3, 0, 0, 0)
     assert Product.objects.for_tenant(other_tenant).count() == 3
     assert counts(run_import(other_tenant, data)) == (0, 0, 3, 3)
+
+
+def test_of_two_sibling_categories_with_one_name_the_oldest_takes_the_rows(tenant):
+    # given: two "Drills" under Tools (different slugs); a new one must not take over rows
+    tools = category_create(tenant=tenant, name="Tools")
+    oldest = category_create(tenant=tenant, name="Drills", parent=tools, slug="drills")
+    category_create(tenant=tenant, name="Drills", parent=tools, slug="drills-2")
+    # when
+    run_import(tenant, csv_bytes(ROWS[:1]))
+    # then
+    drill = Product.objects.for_tenant(tenant).get(sku="P-1")
+    assert oldest.pk in {c.pk for c in drill.categories.all()}
