@@ -607,11 +607,11 @@ def import_products(
     result, report = ImportResult(), ErrorReport(error_report)
     using = router.db_for_write(Product)
     workers = _workers(workers, using)
+    # Before the resolver reads the names: a rename after this changes the next import's stamp.
+    stamp = _stamp(using, tenant)
     taxonomy = SharedTaxonomy(TaxonomyResolver(tenant=tenant, actor=actor))
     outcomes = Outcomes(result, report, taxonomy)
     registry = SkuRegistry(using=using, sku_position=1 + rows.columns.index("sku"))
-    # Before any name is resolved: a rename during the import changes the next import's stamp.
-    stamp = _stamp(using, tenant)
 
     def make_writer(lock_per_batch: bool) -> BatchWriter:
         return BatchWriter(tenant=tenant, columns=rows.columns, actor=actor, taxonomy=taxonomy,
