@@ -18,6 +18,9 @@ class ImportCountsSerializer(serializers.Serializer):
     inserted = serializers.IntegerField()
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
+    recognized = serializers.IntegerField(
+        help_text="Of the unchanged rows, those skipped because their product held the row's "
+                  "fingerprint (no checks, no comparison).")
     rejected = serializers.IntegerField()
     categories_created = serializers.ListField(child=serializers.CharField())
     brands_created = serializers.ListField(child=serializers.CharField())
@@ -52,7 +55,7 @@ class ImportJobSerializer(serializers.Serializer):
     finished_at = serializers.DateTimeField(allow_null=True)
 
 
-EMPTY_COUNTS = {"rows": 0, "inserted": 0, "updated": 0, "unchanged": 0, "rejected": 0,
+EMPTY_COUNTS = {"rows": 0, "inserted": 0, "updated": 0, "unchanged": 0, "recognized": 0, "rejected": 0,
                 "categories_created": [], "brands_created": []}
 
 

@@ -61,6 +61,14 @@ def test_an_upload_is_imported_by_a_worker_and_reports_its_rejected_rows(
     # and another tenant cannot see the job or its report
     assert other.get(body["url"]).status_code == 404
     assert other.get(done["errors_url"]).status_code == 404
+    # and the same file again: its imported rows are recognized by their fingerprints
+    with override_settings(IMPORT_DIR=tmp_path):
+        again = upload(api, csv_bytes(ROWS)).json()
+    done = wait_for(lambda: (job := job_state(api, again["url"]))["state"] in {"succeeded", "failed"}
+                    and job, timeout=60, message="second job finished")
+    counts = done["counts"]
+    assert (counts["inserted"], counts["unchanged"], counts["recognized"], counts["rejected"]) == (
+        0, 2, 2, 1)
 
 
 @pytest.mark.django_db(databases=["default", "read"], transaction=True)
