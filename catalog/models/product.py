@@ -96,6 +96,10 @@ class Product(EventSourcedModel):
     # catalog.commands.imports.sql.FINGERPRINT). The next import skips a row with the same
     # digest. Any other write bumps the version, so the digest no longer matches.
     import_fingerprint = models.UUIDField(null=True, blank=True, editable=False)
+    # The version and stamp that fingerprint was taken at. While they are current, another
+    # file's row that finds the product unchanged leaves the fingerprint to the file that
+    # set it (a price feed between two full imports), instead of rewriting it every time.
+    import_generation = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["sku"]

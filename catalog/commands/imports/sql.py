@@ -71,6 +71,11 @@ def fingerprint(version: str, digest: str) -> str:
     return f"md5(%(stamp)s || ':' || ({version}) || ':' || {digest})::uuid"
 
 
+def generation(version: str) -> str:
+    """Return the SQL of the generation (stamp and ``version``) a fingerprint is taken at."""
+    return f"md5(%(stamp)s || ':' || ({version}))::uuid"
+
+
 # What a file row's names resolve against: the name, slug and parent of each brand and
 # category changed since its creation (version above 1; once in, reordering it changes
 # nothing). A new one changes no row's resolution (the oldest of equal names wins, see
@@ -326,13 +331,17 @@ FROM import_ready
 """
 
 # Unchanged products the batch compared field by field get the row's fingerprint, so the
-# next import of the row skips them. Only if no other write came in since the comparison.
+# next import of the row skips them: only if no other write came in since the comparison,
+# and only if their fingerprint is stale (an older version or stamp). A current one belongs
+# to another file of the same products (a price feed between full imports): rewriting it
+# at each import would make both files compare every row and write every product.
 REMEMBER_UNCHANGED_SQL = f"""
-UPDATE catalog_product p SET import_fingerprint = {fingerprint("p.version", "r.row_digest")}
+UPDATE catalog_product p SET import_fingerprint = {fingerprint("p.version", "r.row_digest")},
+    import_generation = {generation("p.version")}
 FROM import_ready r
 WHERE p.id = r.id AND NOT r.is_new AND NOT r.fields_changed AND NOT r.categories_changed
   AND p.version = r.old_version
-  AND p.import_fingerprint IS DISTINCT FROM {fingerprint("p.version", "r.row_digest")}
+  AND p.import_generation IS DISTINCT FROM {generation("p.version")}
 """
 
 _PRODUCT_COLUMNS = ("name", "description", "price", "sale_price", "currency", "stock_quantity",
@@ -340,9 +349,10 @@ _PRODUCT_COLUMNS = ("name", "description", "price", "sale_price", "currency", "s
 
 INSERT_PRODUCTS_SQL = f"""
 INSERT INTO catalog_product (id, tenant_id, sku, {', '.join(_PRODUCT_COLUMNS)}, version,
-                             created_at, updated_at, updated_by_id, import_fingerprint)
+                             created_at, updated_at, updated_by_id, import_fingerprint,
+                             import_generation)
 SELECT id, %(tenant)s, sku, {', '.join(_PRODUCT_COLUMNS)}, 1, now(), now(), %(actor)s,
-       {fingerprint("1", "row_digest")}
+       {fingerprint("1", "row_digest")}, {generation("1")}
 FROM import_ready WHERE is_new
 """
 INSERT_NEW_LINKS_SQL = """
@@ -378,7 +388,8 @@ UPDATE_PRODUCTS_SQL = f"""
 WITH updated AS (
     UPDATE catalog_product p SET {', '.join(f'{c} = r.{c}' for c in _PRODUCT_COLUMNS)},
         version = p.version + 1, updated_at = now(), updated_by_id = %(actor)s,
-        import_fingerprint = {fingerprint("p.version + 1", "r.row_digest")}
+        import_fingerprint = {fingerprint("p.version + 1", "r.row_digest")},
+        import_generation = {generation("p.version + 1")}
     FROM import_ready r
     WHERE p.id = r.id AND NOT r.is_new AND (r.fields_changed OR r.categories_changed)
     RETURNING p.id, p.version

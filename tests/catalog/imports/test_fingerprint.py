@@ -138,6 +138,21 @@ def test_products_found_unchanged_by_comparison_get_their_fingerprint_without_a_
     assert event_count(tenant) == events
 
 
+def test_a_feed_between_full_imports_leaves_the_full_files_fingerprints_alone(tenant):
+    # given: the full file, then a price-and-stock feed of the same values
+    full = csv_bytes(ROWS)
+    feed = csv_bytes([["P-1", "Cordless drill", "99.00", "5"], ["P-2", "Hand saw", "12.50", "0"],
+                      ["P-3", "Apron", "15", ""]], header=("sku", "name", "price", "stock_quantity"))
+    run_import(tenant, full)
+    fingerprints = dict(Product.objects.for_tenant(tenant).values_list("sku", "import_fingerprint"))
+    # when
+    fed = run_import(tenant, feed)
+    # then: the feed compares its rows and keeps the full file's fingerprints
+    assert counts(fed) == (0, 0, 3, 0)
+    assert dict(Product.objects.for_tenant(tenant).values_list("sku", "import_fingerprint")) == fingerprints
+    assert counts(run_import(tenant, full)) == (0, 0, 3, 3)
+
+
 def test_a_file_that_clears_a_column_is_not_taken_for_one_that_leaves_it_out(tenant):
     # given: an import without the description column keeps the stored description
     product_create(tenant=tenant, sku="K-1", name="Kept", price="10.00", description="Long text")
