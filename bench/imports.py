@@ -1,4 +1,5 @@
-"""Benchmark of import_products: 1M new products, the same file again, memory, naive baseline.
+"""Benchmark of import_products: 1M new products, the same file again, then after a brand rename,
+memory, naive baseline.
 
 The file is generated deterministically from the demo generator's vocabulary
 (variants, category paths, brands, price/sale/stock shares). Each import runs

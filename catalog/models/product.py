@@ -93,7 +93,7 @@ class Product(EventSourcedModel):
     translations = models.JSONField(default=dict, blank=True, validators=[validate_translations])
     # Set by an import that wrote this product or found it unchanged: a digest of that file
     # row, of this version and of what the row's names resolved against (see
-    # catalog.commands.imports.sql.FINGERPRINT). The next import skips a row with the same
+    # catalog.commands.imports.sql.fingerprint). The next import skips a row with the same
     # digest. Any other write bumps the version, so the digest no longer matches.
     import_fingerprint = models.UUIDField(null=True, blank=True, editable=False)
     # The version and stamp that fingerprint was taken at. While they are current, another
