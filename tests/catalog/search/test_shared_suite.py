@@ -91,6 +91,23 @@ def test_every_word_in_the_name_ranks_above_the_same_words_in_a_description(cata
     assert found(catalog, backend, "claw hammer") == ["HAM-100", "ADP-7"]
     assert found(catalog, backend, "hammer claw") == ["HAM-100", "ADP-7"]
 
+
+def test_products_that_read_the_same_rank_the_same_and_come_in_sku_order(catalog, backend):
+    # given: eight products alike but for the SKU. Elasticsearch spreads a tenant over
+    # several shards, each with statistics of its own: scored per shard, equal products
+    # scored apart by the shard they lay on, and a name could rank below a description.
+    skus = [f"MALLET-{n}" for n in range(8)]
+    for sku in skus:
+        commands.product_create(tenant=catalog.tenant, sku=sku, name="Rubber mallet", price="9.00",
+                                description="Rubber head, ash handle.")
+    drain()
+    if backend == "elasticsearch":
+        drain_search()
+    # then: equal scores, so the SKU decides
+    assert found(catalog, backend, "rubber mallet") == skus
+    assert found(catalog, backend, "mallet rubber") == skus
+
+
 def test_filters_combine_with_the_text(catalog, backend):
     power = catalog.categories["power"].pk
     tools = catalog.categories["tools"].pk
