@@ -8,6 +8,10 @@ field as before, so the outcome of an import never depends on the shortcut.
 
 from __future__ import annotations
 
+import threading
+
+import pytest
+from django.db import connection, connections
 from django.test import override_settings
 
 from catalog.commands import (
@@ -17,6 +21,7 @@ from catalog.commands import (
     product_create,
     product_update,
 )
+from catalog.commands.imports import sql as import_sql
 from catalog.models import Brand, Category, Event, Product
 from tests.catalog.imports.conftest import csv_bytes, event_count, run_import, state
 from tests.catalog.imports.test_merge import ROWS
@@ -200,3 +205,41 @@ def test_of_two_sibling_categories_with_one_name_the_oldest_takes_the_rows(tenan
     # then
     drill = Product.objects.for_tenant(tenant).get(sku="P-1")
     assert oldest.pk in {c.pk for c in drill.categories.all()}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_product_saved_while_the_import_compares_it_gets_no_fingerprint_from_that_import(tenant):
+    # given: an import, then a reorder that makes the next import compare every row
+    data = csv_bytes(ROWS)
+    run_import(tenant, data)
+    saws = Category.objects.for_tenant(tenant).get(name="Saws")
+    category_update(tenant=tenant, category_id=saws.pk, position=saws.position + 5)
+    drill = Product.objects.for_tenant(tenant).get(sku="P-1")
+    saved = threading.Event()
+
+    def save_the_drill() -> None:
+        try:
+            product_update(tenant=tenant, product_id=drill.pk, price="120.00")
+            saved.set()
+        finally:
+            connections.close_all()
+
+    def save_before_the_fingerprints_are_written(execute, statement, params, many, context):  # type: ignore[no-untyped-def]
+        if statement == import_sql.REMEMBER_UNCHANGED_SQL and not saved.is_set():
+            # a merchandiser saves P-1 after the import found it unchanged (version 1)
+            merchandiser = threading.Thread(target=save_the_drill)
+            merchandiser.start()
+            merchandiser.join(timeout=30)
+            assert saved.is_set(), "the save waited on the import"
+        return execute(statement, params, many, context)
+
+    # when: the import, on this thread's connection, records the unchanged rows after the save
+    with connection.execute_wrapper(save_before_the_fingerprints_are_written):
+        again = run_import(tenant, data, workers=1)
+    third = run_import(tenant, data)
+    # then: the save is not taken for the file's row: the next import compares P-1 and sets it back
+    assert saved.is_set()
+    assert counts(again) == (0, 0, 3, 0)
+    assert counts(third) == (0, 1, 2, 2)
+    drill.refresh_from_db()
+    assert (str(drill.price), drill.version) == ("99.00", 3)
