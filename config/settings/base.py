@@ -129,6 +129,9 @@ CELERY_BEAT_SCHEDULE = {
                            "options": {"expires": 600}},
 }
 
+# /health/ reports "degraded" when the oldest event waiting for projection is older than this.
+HEALTH_PROJECTION_LAG_SECONDS = float(os.environ.get("HEALTH_PROJECTION_LAG_SECONDS", "60"))
+
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 ELASTICSEARCH_DSL = {"default": {"hosts": ELASTICSEARCH_URL or "http://127.0.0.1:9200"}}
 # Our projection indexes documents after commit, with routing and versions; the

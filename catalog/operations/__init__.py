@@ -1,0 +1,1 @@
+"""What operators watch: the health of each service the platform needs, and its metrics."""

@@ -1,0 +1,151 @@
+"""/health/live, /health/ and /metrics against the real services of the test session."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+from prometheus_client.parser import text_string_to_metric_families
+
+from catalog import commands
+from catalog.models import Event, EventStatus
+
+pytestmark = pytest.mark.django_db(databases=["default", "read"])
+
+PROJECT_DIR = Path(__file__).resolve().parents[3]
+NOWHERE = "127.0.0.1:9"  # the discard port: nothing listens there
+
+
+def metrics(client) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:  # type: ignore[no-untyped-def]
+    """Return every sample of /metrics as ``{(name, labels): value}``."""
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    return {(s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(response.content.decode())
+            for s in family.samples}
+
+
+def test_every_service_up_and_nothing_waiting_is_ok(client, elasticsearch_url):
+    # when
+    with override_settings(ELASTICSEARCH_URL=elasticsearch_url):
+        response = client.get("/health/")
+    # then
+    body = response.json()
+    assert response.status_code == 200
+    assert body["status"] == "ok", body
+    assert set(body["checks"]) == {"database", "read_database", "cache", "broker", "search"}
+    assert all(check["ok"] for check in body["checks"].values())
+    assert body["projection"]["lag_seconds"] == 0
+    assert body["projection"]["parked_events"] == 0
+    assert client.get("/health/live").json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize(("fallback", "status", "code"),
+                         [("postgres", "degraded", 200), ("none", "down", 503)])
+def test_elasticsearch_down_degrades_while_postgres_answers_searches_and_is_down_without(
+        client, fallback, status, code):
+    # when
+    with override_settings(ELASTICSEARCH_URL=f"http://{NOWHERE}", SEARCH_FALLBACK=fallback):
+        response = client.get("/health/")
+    # then
+    body = response.json()
+    assert (response.status_code, body["status"]) == (code, status)
+    search = body["checks"]["search"]
+    assert not search["ok"]
+    assert search["required"] is (fallback == "none")
+    assert "Connection" in search["error"]
+    assert body["checks"]["database"]["ok"]
+
+
+def test_a_lagging_projection_or_a_parked_event_degrades(client, tenant):
+    # given: a write whose events wait for two minutes (no worker runs here)
+    commands.product_create(tenant=tenant, sku="LAG-1", name="Lagging", price="1.00")
+    Event.objects.filter(tenant=tenant).update(occurred_at=timezone.now() - timedelta(minutes=2))
+    # when
+    lagging = client.get("/health/").json()
+    # then
+    assert lagging["status"] == "degraded"
+    assert lagging["projection"]["lag_seconds"] >= 120
+    assert lagging["projection"]["lag_limit_seconds"] == 60
+    # when: the events are parked instead
+    Event.objects.filter(tenant=tenant).update(status=EventStatus.PARKED)
+    parked = client.get("/health/").json()
+    # then
+    assert parked["status"] == "degraded"
+    assert parked["projection"]["lag_seconds"] == 0
+    assert parked["projection"]["parked_events"] == Event.objects.filter(tenant=tenant).count() > 0
+
+
+def test_metrics_count_waiting_events_per_tenant_and_the_lag(client, tenant, other_tenant):
+    # given: writes in two tenants, waiting for projection; one event parked
+    commands.product_create(tenant=tenant, sku="M-1", name="First", price="1.00")
+    commands.product_create(tenant=tenant, sku="M-2", name="Second", price="1.00")
+    commands.product_create(tenant=other_tenant, sku="M-1", name="Theirs", price="1.00")
+    Event.objects.update(occurred_at=timezone.now() - timedelta(seconds=30))
+    parked = Event.objects.filter(tenant=other_tenant).first()
+    Event.objects.filter(pk=parked.pk).update(status=EventStatus.PARKED)
+    waiting = {t.pk: Event.objects.filter(tenant=t, status__in=[EventStatus.PENDING,
+                                                                 EventStatus.BULK]).count()
+               for t in (tenant, other_tenant)}
+    # when
+    samples = metrics(client)
+    # then
+    for t in (tenant, other_tenant):
+        key = ("catalog_events_waiting", (("tenant_id", str(t.pk)),))
+        assert samples.get(key, 0) == waiting[t.pk]
+    assert waiting[tenant.pk] >= 2
+    assert samples[("catalog_events_parked", ())] == 1
+    assert samples[("catalog_projection_lag_seconds", ())] >= 30
+    assert samples[("catalog_search_queue_entries", ())] >= 0
+    for service in ("database", "read_database", "cache", "broker"):
+        assert samples[("catalog_service_up", (("service", service),))] == 1
+
+
+# Ask a fresh web process, whose services all are unreachable, for both health endpoints.
+UNREACHABLE = """
+import io, json, sys
+from config.wsgi import application
+
+def get(path):
+    started = []
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "SERVER_NAME": "localhost",
+               "SERVER_PORT": "80", "HTTP_HOST": "localhost", "wsgi.input": io.BytesIO(),
+               "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr}
+    body = b"".join(application(environ, lambda status, headers, exc_info=None: started.append(status)))
+    return {"status": started[0], "body": json.loads(body)}
+
+print(json.dumps({"live": get("/health/live"), "ready": get("/health/")}))
+"""
+
+
+def test_with_every_service_unreachable_the_process_is_live_but_not_ready():
+    # given: production settings pointing every service at a port where nothing listens
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_SETTINGS_MODULE"}}
+    env.update(SECRET_KEY="k" * 20 + "0123456789abcdefghij", ALLOWED_HOSTS="localhost",
+               DATABASE_URL=f"postgres://catalog@{NOWHERE}/catalog",
+               READ_DATABASE_URL=f"postgres://catalog@{NOWHERE}/catalog_read",
+               REDIS_URL=f"redis://{NOWHERE}/0", CELERY_BROKER_URL=f"redis://{NOWHERE}/1",
+               ELASTICSEARCH_URL=f"http://{NOWHERE}")
+    # when
+    run = subprocess.run([sys.executable, "-c", UNREACHABLE], cwd=PROJECT_DIR, env=env,
+                         capture_output=True, text=True, timeout=120)
+    # then: live, not ready; every probe failed and says why; nothing counted without a database
+    assert run.returncode == 0, run.stderr
+    answers = json.loads(run.stdout.strip().splitlines()[-1])
+    assert answers["live"] == {"status": "200 OK", "body": {"status": "ok"}}
+    ready = answers["ready"]
+    assert ready["status"].startswith("503")
+    assert ready["body"]["status"] == "down"
+    checks = ready["body"]["checks"]
+    assert set(checks) == {"database", "read_database", "cache", "broker", "search"}
+    assert all(not c["ok"] and c["error"] for c in checks.values()), checks
+    assert [n for n, c in checks.items() if c["required"]] == ["database", "read_database"]
+    assert ready["body"]["projection"] is None
