@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from catalog.events import Aggregate
 from catalog.models import Event, EventStatus
+from catalog.projections.bulk import oldest_bulk_events
 from catalog.projections.products import project_brand, project_category, project_products
 from catalog.projections.taxonomy import project_brands, project_categories
 
@@ -148,9 +149,11 @@ def pending_by_tenant() -> dict[int, int]:
 
 def projection_lag() -> timedelta:
     """Return the age of the oldest event waiting for projection (zero when none waits)."""
-    oldest = [first for status in WAITING
-              if (first := Event.objects.filter(status=status).order_by("id")
-                  .values_list("occurred_at", flat=True).first()) is not None]
+    oldest = list(oldest_bulk_events().values())
+    live = Event.objects.filter(status=EventStatus.PENDING).order_by("id").values_list(
+        "occurred_at", flat=True).first()  # the event_pending index (id) gives it at once
+    if live is not None:
+        oldest.append(live)
     return timezone.now() - min(oldest) if oldest else timedelta(0)
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from catalog import commands
 from catalog.models import Event, EventStatus
 from catalog.projections import outbox
+from catalog.projections.bulk import stale_bulk_tenants
 
 pytestmark = pytest.mark.django_db(databases=["default", "read"])
 
@@ -49,3 +51,42 @@ def test_events_of_a_bulk_import_count_as_waiting(tenant):
     # then: the operator sees it waiting, and how long
     assert outbox.pending_by_tenant() == {tenant.pk: 1}
     assert outbox.projection_lag() >= timedelta(minutes=2)
+
+
+def _primary_key_entries_read() -> int:
+    """Return the entries read so far from the event table's primary key (this backend flushed)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_force_next_flush()")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT idx_tup_read FROM pg_stat_user_indexes"
+                       " WHERE indexrelname = 'catalog_event_pkey'")
+        return int(cursor.fetchone()[0])
+
+
+def _events(tenant, count: int, status: str, **fields: object) -> list[Event]:  # type: ignore[no-untyped-def]
+    return Event.objects.bulk_create(
+        Event(tenant=tenant, aggregate_type="product", aggregate_id=str(n), aggregate_version=1,
+              event_type="product.created", status=status, **fields) for n in range(count))
+
+
+@pytest.mark.django_db(databases=["default", "read"], transaction=True)  # statistics of committed work
+def test_the_oldest_bulk_event_is_found_without_reading_the_processed_history(tenant, other_tenant):
+    # given: 3,000 processed events (the audit trail grows forever), then as many of bulk
+    # imports of two tenants, A's a minute older; the statistics know them all
+    _events(tenant, 3000, EventStatus.PROCESSED)
+    _events(tenant, 2000, EventStatus.BULK, occurred_at=timezone.now() - timedelta(minutes=2))
+    _events(other_tenant, 1000, EventStatus.BULK)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE catalog_event")
+    before = _primary_key_entries_read()
+    # when
+    lag = outbox.projection_lag()
+    stale = stale_bulk_tenants(older_than=timedelta(minutes=1))
+    everyone = stale_bulk_tenants(older_than=timedelta(0))
+    # then: right answers, from one primary-key probe per tenant and call, not a walk over
+    # the processed events in id order (3,000 entries and more per call)
+    assert lag >= timedelta(minutes=2)
+    assert stale == [tenant.pk]
+    assert everyone == sorted([tenant.pk, other_tenant.pk])
+    assert _primary_key_entries_read() - before <= 6
