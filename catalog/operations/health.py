@@ -45,6 +45,7 @@ class Health:
 
     @property
     def status(self) -> str:
+        """Return ``down`` when a required service fails, ``degraded`` when anything else does."""
         if any(c.required and not c.ok for c in self.checks.values()):
             return "down"
         lagging = self.projection is not None and (
@@ -53,6 +54,7 @@ class Health:
         return "degraded" if lagging or not all(c.ok for c in self.checks.values()) else "ok"
 
     def as_dict(self) -> dict[str, Any]:
+        """Return the body of /health/."""
         return {"status": self.status, "checks": {n: asdict(c) for n, c in self.checks.items()},
                 "projection": asdict(self.projection) if self.projection else None}
 
