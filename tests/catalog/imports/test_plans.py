@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import override_settings
 
 from tests.catalog.imports.conftest import csv_bytes, run_import
+from tests.pg_stats import index_entries_read
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,24 +24,13 @@ def _rows(count: int, prefix: str) -> list[list[str]]:
     return [[f"{prefix}-{n}", f"Item {n}", "9.00", "", "1", "", "", "", ""] for n in range(count)]
 
 
-def _tuples_read() -> dict[str, int]:
-    """Return the index entries read so far on catalog_product, by index (this backend flushed)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_force_next_flush()")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute("SELECT indexrelname, idx_tup_read FROM pg_stat_user_indexes"
-                       " WHERE relname = 'catalog_product'")
-        return dict(cursor.fetchall())
-
-
 def test_a_tenant_unknown_to_the_statistics_still_gets_one_sku_probe_per_row(tenant, other_tenant):
     # given: statistics that know only the other tenant's products, so they expect about
     # one row of this tenant however many it already has
     run_import(other_tenant, csv_bytes(_rows(2000, "O")), workers=1)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE catalog_product")
-    before = _tuples_read()
+    before = index_entries_read("catalog_product")
 
     # when: this tenant imports 600 products in 6 batches, each batch looking up its SKUs
     # among the products the earlier batches created
@@ -49,7 +39,7 @@ def test_a_tenant_unknown_to_the_statistics_still_gets_one_sku_probe_per_row(ten
     # then: every lookup probed (tenant, sku); none scanned the tenant's rows on an index
     # that cannot find a SKU (that would read 100 x 1,500 entries over the batches)
     assert run.result.inserted == 600
-    after = _tuples_read()
+    after = index_entries_read("catalog_product")
     scanned = {name: after[name] - before[name] for name in TENANT_ONLY}
     assert scanned == dict.fromkeys(TENANT_ONLY, 0)
 

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.test import override_settings
@@ -16,11 +11,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from catalog import commands
 from catalog.models import Event, EventStatus
+from tests.web_process import NOWHERE, run_web_process
 
 pytestmark = pytest.mark.django_db(databases=["default", "read"])
 
-PROJECT_DIR = Path(__file__).resolve().parents[3]
-NOWHERE = "127.0.0.1:9"  # the discard port: nothing listens there
 
 
 def metrics(client) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:  # type: ignore[no-untyped-def]
@@ -109,37 +103,21 @@ def test_metrics_count_waiting_events_per_tenant_and_the_lag(client, tenant, oth
         assert samples[("catalog_service_up", (("service", service),))] == 1
 
 
-# Ask a fresh web process, whose services all are unreachable, for both health endpoints.
-UNREACHABLE = """
-import io, json, sys
-from config.wsgi import application
-
-def get(path):
-    started = []
-    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "SERVER_NAME": "localhost",
-               "SERVER_PORT": "80", "HTTP_HOST": "localhost", "wsgi.input": io.BytesIO(),
-               "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr}
-    body = b"".join(application(environ, lambda status, headers, exc_info=None: started.append(status)))
-    return {"status": started[0], "body": json.loads(body)}
-
-print(json.dumps({"live": get("/health/live"), "ready": get("/health/")}))
+# Both health endpoints of a fresh web process whose services all are unreachable.
+BOTH_ENDPOINTS = """
+answers = {}
+for name, path in (("live", "/health/live"), ("ready", "/health/")):
+    status, body = get(path)
+    answers[name] = {"status": status, "body": json.loads(body)}
+print(json.dumps(answers))
 """
 
 
 def test_with_every_service_unreachable_the_process_is_live_but_not_ready():
     # given: production settings pointing every service at a port where nothing listens
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_SETTINGS_MODULE"}}
-    env.update(SECRET_KEY="k" * 20 + "0123456789abcdefghij", ALLOWED_HOSTS="localhost",
-               DATABASE_URL=f"postgres://catalog@{NOWHERE}/catalog",
-               READ_DATABASE_URL=f"postgres://catalog@{NOWHERE}/catalog_read",
-               REDIS_URL=f"redis://{NOWHERE}/0", CELERY_BROKER_URL=f"redis://{NOWHERE}/1",
-               ELASTICSEARCH_URL=f"http://{NOWHERE}")
     # when
-    run = subprocess.run([sys.executable, "-c", UNREACHABLE], cwd=PROJECT_DIR, env=env,
-                         capture_output=True, text=True, timeout=120)
+    answers = run_web_process(BOTH_ENDPOINTS)
     # then: live, not ready; every probe failed and says why; nothing counted without a database
-    assert run.returncode == 0, run.stderr
-    answers = json.loads(run.stdout.strip().splitlines()[-1])
     assert answers["live"] == {"status": "200 OK", "body": {"status": "ok"}}
     ready = answers["ready"]
     assert ready["status"].startswith("503")

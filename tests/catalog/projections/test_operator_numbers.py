@@ -12,6 +12,7 @@ from catalog import commands
 from catalog.models import Event, EventStatus
 from catalog.projections import outbox
 from catalog.projections.bulk import stale_bulk_tenants
+from tests.pg_stats import index_entries_read
 
 pytestmark = pytest.mark.django_db(databases=["default", "read"])
 
@@ -53,17 +54,6 @@ def test_events_of_a_bulk_import_count_as_waiting(tenant):
     assert outbox.projection_lag() >= timedelta(minutes=2)
 
 
-def _primary_key_entries_read() -> int:
-    """Return the entries read so far from the event table's primary key (this backend flushed)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_force_next_flush()")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute("SELECT idx_tup_read FROM pg_stat_user_indexes"
-                       " WHERE indexrelname = 'catalog_event_pkey'")
-        return int(cursor.fetchone()[0])
-
-
 def _events(tenant, count: int, status: str, **fields: object) -> list[Event]:  # type: ignore[no-untyped-def]
     return Event.objects.bulk_create(
         Event(tenant=tenant, aggregate_type="product", aggregate_id=str(n), aggregate_version=1,
@@ -79,7 +69,7 @@ def test_the_oldest_bulk_event_is_found_without_reading_the_processed_history(te
     _events(other_tenant, 1000, EventStatus.BULK)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE catalog_event")
-    before = _primary_key_entries_read()
+    before = index_entries_read("catalog_event")["catalog_event_pkey"]
     # when
     lag = outbox.projection_lag()
     stale = stale_bulk_tenants(older_than=timedelta(minutes=1))
@@ -89,4 +79,4 @@ def test_the_oldest_bulk_event_is_found_without_reading_the_processed_history(te
     assert lag >= timedelta(minutes=2)
     assert stale == [tenant.pk]
     assert everyone == sorted([tenant.pk, other_tenant.pk])
-    assert _primary_key_entries_read() - before <= 6
+    assert index_entries_read("catalog_event")["catalog_event_pkey"] - before <= 6
