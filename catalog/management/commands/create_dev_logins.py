@@ -1,5 +1,6 @@
 """Create (or reset) the dev stack's superuser and merchandiser logins."""
 
+import os
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -8,17 +9,30 @@ from django.db import transaction
 
 from catalog.models import StaffMembership, StaffRole, Tenant
 
+ADMIN_PASSWORD_VARIABLE = "DEV_ADMIN_PASSWORD"
+MERCHANDISER_PASSWORD_VARIABLE = "DEV_MERCHANDISER_PASSWORD"
+
 
 class Command(BaseCommand):
     help = "Create or reset the 'admin' superuser and a 'merchandiser' login of one tenant."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--tenant", required=True, help="slug of the merchandiser's tenant")
-        parser.add_argument("--admin-password", required=True)
-        parser.add_argument("--merchandiser-password", required=True)
+        # The passwords may come from the environment: a command line shows them to ``ps``, and a
+        # generated password that begins with "-" would be read as an option.
+        parser.add_argument("--admin-password", default=os.environ.get(ADMIN_PASSWORD_VARIABLE),
+                            help=f"default: ${ADMIN_PASSWORD_VARIABLE}")
+        parser.add_argument("--merchandiser-password",
+                            default=os.environ.get(MERCHANDISER_PASSWORD_VARIABLE),
+                            help=f"default: ${MERCHANDISER_PASSWORD_VARIABLE}")
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
+        for option, variable in (("admin_password", ADMIN_PASSWORD_VARIABLE),
+                                 ("merchandiser_password", MERCHANDISER_PASSWORD_VARIABLE)):
+            if not options[option]:
+                flag = "--" + option.replace("_", "-")
+                raise CommandError(f"{flag}: required (or set ${variable}).")
         tenant = Tenant.objects.filter(slug=options["tenant"]).first()
         if tenant is None:
             raise CommandError(f"--tenant: no tenant with slug {options['tenant']!r}.")
