@@ -216,10 +216,31 @@ def reindex_all(*, progress: Progress | None = None, keep_old: bool = False) -> 
                 for name in sorted(set(old_writes) | set(old)) if name != new]
     es.indices.update_aliases(actions=actions)
     removed = sorted(set(old) | set(old_writes))
-    if not keep_old:
+    if not keep_old and removed:
+        _wait_for_searches_to_end(removed)
         for name in removed:
             es.indices.delete(index=name, ignore_unavailable=True)
     return Reindexed(index=new, documents=documents, removed=removed)
+
+
+# How long a swapped-out index stays while searches that resolved the alias before the
+# swap still run on it; deleting it under them fails them (or their shards).
+SEARCH_DRAIN_SECONDS = 30.0
+
+
+def _wait_for_searches_to_end(names: list[str], *, timeout: float = SEARCH_DRAIN_SECONDS) -> None:
+    """Wait until no query or fetch phase runs on the indices ``names`` (at most ``timeout``)."""
+    es = index.admin_client()
+    deadline = time.monotonic() + timeout
+    while True:
+        stats = es.options(ignore_status=404).indices.stats(index=",".join(names), metric="search")
+        running = stats.get("_all", {}).get("total", {}).get("search", {})
+        if not running.get("query_current", 0) and not running.get("fetch_current", 0):
+            return
+        if time.monotonic() >= deadline:
+            logger.warning("searches still running on %s after %.0f s; deleting anyway", names, timeout)
+            return
+        time.sleep(0.05)
 
 
 def _next_revisions(count: int) -> list[int]:
