@@ -12,6 +12,9 @@ from catalog.models import StaffMembership, StaffRole, Tenant
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+# How long a browser test waits for the page (Playwright's default is 5 s): the live server
+# and Chromium share CI's 2 cores with the rest of the session.
+UI_WAIT_MS = 30_000
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from catalog import commands
 from catalog.events import EventType
 from catalog.models import Event, Product
-from tests.conftest import CHROMIUM_ARGS, make_staff
+from tests.conftest import CHROMIUM_ARGS, UI_WAIT_MS, make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,10 +37,12 @@ def test_merchandiser_creates_a_product_with_a_brand_chosen_by_autocomplete(
             page.click("#id_brand + .select2")  # open the autocomplete
             page.keyboard.type("Bah")
             options = page.locator(".select2-results__option:not(.loading-results)")
-            expect(options).to_have_text(["Bahco"])  # the other tenant's Bahama is not offered
+            # the other tenant's Bahama is not offered
+            expect(options).to_have_text(["Bahco"], timeout=UI_WAIT_MS)
             options.first.click()
             page.click("input[name=_save]")
-            expect(page.locator(".messagelist .success")).to_contain_text("was added successfully")
+            expect(page.locator(".messagelist .success")).to_contain_text(
+                "was added successfully", timeout=UI_WAIT_MS)
         finally:
             browser.close()
     # then

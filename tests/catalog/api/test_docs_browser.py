@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from tests.conftest import CHROMIUM_ARGS
+from tests.conftest import CHROMIUM_ARGS, UI_WAIT_MS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,9 +39,9 @@ def test_swagger_ui_lists_every_operation_without_leaving_the_server(live_server
             page.goto(f"{live_server.url}/api/docs/")
             # then
             operations = page.locator(".opblock-summary-path")
-            expect(operations.first).to_be_visible(timeout=15_000)
-            expect(page.locator(".opblock")).to_have_count(expected)
-            expect(page.locator(".btn.authorize")).to_be_visible()
+            expect(operations.first).to_be_visible(timeout=UI_WAIT_MS)
+            expect(page.locator(".opblock")).to_have_count(expected, timeout=UI_WAIT_MS)
+            expect(page.locator(".btn.authorize")).to_be_visible(timeout=UI_WAIT_MS)
             if SCREENSHOT:
                 page.screenshot(path=SCREENSHOT, full_page=True)
         finally:
