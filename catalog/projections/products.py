@@ -100,6 +100,7 @@ UPSERT_SQL = f"""
 INSERT INTO catalog_read_productview ({_copy_columns}, search_vector)
 SELECT {", ".join(_select_column(c) for c in COLUMNS)}, {SEARCH_VECTOR_SQL}
 FROM productview_stage s
+ORDER BY s.tenant_id, s.name, s.id
 ON CONFLICT (id) DO UPDATE SET
     {", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS if c != "id")},
     search_vector = EXCLUDED.search_vector, revision = nextval('{REVISION_SEQUENCE}')
@@ -110,6 +111,9 @@ WHERE catalog_read_productview.version < EXCLUDED.version
 """
 # At the same version a row differs when a brand or category changed without bumping
 # the product (or the row was damaged): rewrite it then, and leave identical rows alone.
+# In name order: a rebuild or an import writes its thousands of new rows into fresh pages
+# in that order, so products named alike (the matches of a search word) share pages, and
+# a search for a common word reads a third of the pages it reads in id order.
 
 
 # Drop staged rows the read table already holds (same version, same content) or holds

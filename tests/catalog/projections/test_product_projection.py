@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.db import connections
 
 from catalog import commands
 from catalog.models import Event, EventStatus, Product, ProductCategory
@@ -245,3 +246,25 @@ def test_a_rebuild_on_two_workers_restores_every_row_of_its_tenant_only(tenant, 
     assert ProductView.objects.get(pk=products[10].pk).name == "x"
     assert not ProductView.objects.filter(pk=products[11].pk).exists()
     assert ProductView.objects.get(pk=foreign.pk).name == "left alone"
+
+
+def test_a_batch_writes_its_rows_in_name_order_so_products_named_alike_share_pages(tenant):
+    # given: four product families, interleaved by SKU (and scattered by id, a random UUID)
+    families = ["Anchor", "Bolt", "Clamp", "Drill"]
+    for n in range(240):
+        commands.product_create(tenant=tenant, sku=f"F-{n:03}", name=f"{families[n % 4]} {n:03}",
+                                price="1.00")
+    # when: projected in one batch
+    rebuild_tenant(tenant_id=tenant.pk)
+    # then: each family's rows lie together on a few of the batch's pages
+    with connections["read"].cursor() as cursor:
+        cursor.execute(
+            "SELECT split_part(name, ' ', 1), count(DISTINCT (ctid::text::point)[0]) FROM"
+            " catalog_read_productview WHERE tenant_id = %s GROUP BY 1 ORDER BY 1", [tenant.pk])
+        pages = dict(cursor.fetchall())
+        cursor.execute("SELECT count(DISTINCT (ctid::text::point)[0]) FROM catalog_read_productview"
+                       " WHERE tenant_id = %s", [tenant.pk])
+        total = cursor.fetchone()[0]
+    assert sorted(pages) == families
+    assert total >= 4, total  # enough pages for the families to be told apart
+    assert all(n <= total // 2 for n in pages.values()), (pages, total)
