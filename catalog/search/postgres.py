@@ -180,6 +180,25 @@ ORDERS = {
 }
 
 
+def _columns(request: SearchRequest) -> list[str]:
+    """Return the read columns the matches need: those the counts, the filters and the order read.
+
+    Every column costs for each match (tens of thousands for a common word): the row is
+    taken apart up to it, and it is copied into the materialized set.
+    """
+    filters, facets = request.filters, request.facets
+    wanted = {
+        "brand_id": facets or filters.brand_id is not None,
+        "effective_price": (facets or filters.price_min is not None or filters.price_max is not None
+                            or request.sort in {"price", "-price"}),
+        "is_available": facets or filters.available is not None,
+        "category_tree_ids": facets,
+        "created_at": request.sort == "newest",
+        "name": not request.text and request.sort not in ORDERS,
+    }
+    return ["id", "sku", *(column for column, needed in wanted.items() if needed)]
+
+
 def _one_pass(request: SearchRequest, *, similar: bool = False, corrected: str | None = None) -> Hits:
     """Find the matches once, then count, facet and page them from that one set.
 
@@ -200,8 +219,7 @@ def _one_pass(request: SearchRequest, *, similar: bool = False, corrected: str |
         exact, rank = Value(0), Value(0.0)
         order = ORDERS.get(request.sort, "m.name, m.sku")
     matches_sql, matches_params = matches.annotate(exact=exact, rank=rank).values(
-        "id", "sku", "name", "brand_id", "effective_price", "is_available", "category_tree_ids",
-        "created_at", "exact", "rank").query.sql_with_params()
+        *_columns(request), "exact", "rank").query.sql_with_params()
     every = _facet_filters(filters)
     parts, params = [], list(matches_params)
     if request.facets:
