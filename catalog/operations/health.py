@@ -117,8 +117,18 @@ def platform_health() -> Health:
     if settings.ELASTICSEARCH_URL:
         health.checks["search"] = _probe(_elasticsearch, required=settings.SEARCH_FALLBACK == "none")
     if health.checks["database"].ok:
-        health.projection = Projection(
-            lag_seconds=round(outbox.projection_lag().total_seconds(), 3),
-            parked_events=outbox.parked_count(),
-            lag_limit_seconds=settings.HEALTH_PROJECTION_LAG_SECONDS)
+        # The lag is read after the probes: a database that fails now (or a query cut
+        # short) leaves the lag unknown and the platform degraded, not the answer a 500.
+        numbers: list[Projection] = []
+        check = _probe(lambda: numbers.append(_projection()), required=False)
+        if check.ok:
+            health.projection = numbers[0]
+        else:
+            health.checks["projection"] = check
     return health
+
+
+def _projection() -> Projection:
+    return Projection(lag_seconds=round(outbox.projection_lag().total_seconds(), 3),
+                      parked_events=outbox.parked_count(),
+                      lag_limit_seconds=settings.HEALTH_PROJECTION_LAG_SECONDS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import OperationalError
 from django.test import override_settings
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
@@ -12,6 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from catalog import commands
 from catalog.models import Event, EventStatus
 from catalog.operations import health
+from catalog.projections import outbox
 from tests.web_process import NOWHERE, run_web_process
 
 pytestmark = pytest.mark.django_db(databases=["default", "read"])
@@ -60,6 +62,23 @@ def test_elasticsearch_down_degrades_while_postgres_answers_searches_and_is_down
     assert search["required"] is (fallback == "none")
     assert "Connection" in search["error"]
     assert body["checks"]["database"]["ok"]
+
+
+def test_a_lag_that_cannot_be_read_degrades_and_names_the_error(client, monkeypatch):
+    # given: the databases answer the probes, then the lag query fails
+    def cut_short():
+        raise OperationalError("canceling statement due to statement timeout")
+
+    monkeypatch.setattr(outbox, "projection_lag", cut_short)
+    # when
+    response = client.get("/health/")
+    # then
+    body = response.json()
+    assert (response.status_code, body["status"]) == (200, "degraded")
+    assert body["checks"]["database"]["ok"]
+    assert body["checks"]["projection"]["ok"] is False
+    assert "OperationalError: canceling statement" in body["checks"]["projection"]["error"]
+    assert body["projection"] is None
 
 
 def test_a_lagging_projection_or_a_parked_event_degrades(client, tenant):
