@@ -1,7 +1,7 @@
 """The Elasticsearch document of a product, built from its read row (never from the write side).
 
 The mapping stays within what a core Elasticsearch 9 node offers (standard
-analyzer, keyword, long, date, boolean): no language analyzers or
+analyzer, keyword, long, date_nanos, boolean): no language analyzers or
 plugins, so the same index works on the integ-test distribution the tests run.
 """
 
@@ -12,6 +12,7 @@ from typing import Any
 
 from django_elasticsearch_dsl import Document, fields
 from django_elasticsearch_dsl.registries import registry
+from elasticsearch.dsl.field import DateNanos
 
 from catalog.read.models import ProductView
 
@@ -20,8 +21,14 @@ from catalog.read.models import ProductView
 WORDS_ONLY = "freqs"
 # The version of the fields below, kept in the index's _meta. An index built for another
 # version is not searched (the PostgreSQL fallback answers) until `search_reindex` builds
-# one for this version. 2: the searchable text besides the names is one field.
-MAPPING_VERSION = 2
+# one for this version. 2: the searchable text besides the names is one field. 3: the
+# times to the microsecond (date_nanos), as the read table holds them.
+MAPPING_VERSION = 3
+
+
+class DateNanosField(fields.DEDField, DateNanos):
+    """A date kept to the nanosecond: ``date`` keeps milliseconds, so products created in
+    the same millisecond sorted by SKU on Elasticsearch and by time on PostgreSQL."""
 
 
 def _text_with_keyword(**kwargs: Any) -> fields.TextField:
@@ -53,8 +60,8 @@ class ProductDocument(Document):
     price_cents = fields.LongField()
     is_available = fields.BooleanField()
     attribute_pairs = fields.KeywordField()  # "name=value", for the attr.<name> filter
-    created_at = fields.DateField()
-    updated_at = fields.DateField()
+    created_at = DateNanosField()
+    updated_at = DateNanosField()
     version = fields.LongField()
 
     class Index:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.db.models import Q
 
 from catalog import commands
+from catalog.models import Product
+from catalog.projections import search
+from catalog.projections.rebuild import rebuild_tenant
 from catalog.read.models import ProductView
 from catalog.read.selectors import PRODUCT_FIELDS, ProductFilters
 from catalog.search import service
@@ -135,6 +139,24 @@ def test_sorts_by_price_and_newest(catalog, backend):
     assert found(catalog, backend, "", filters=tools, sort="-price") == by_price[::-1]
     assert found(catalog, backend, "", filters=tools, sort="newest") == [
         "SAW-2", "DRL-5", "SCR-18", "ADP-7", "HAM-100"]
+
+
+def test_newest_tells_apart_products_created_within_one_millisecond(catalog, request):
+    # given: ADP-7 created 0.1 ms into a millisecond, HAM-100 0.3 ms after it (the newest)
+    moment = datetime(2030, 1, 2, 3, 4, 5, 1000, tzinfo=UTC)
+    for sku, microseconds in (("ADP-7", 100), ("HAM-100", 400)):
+        Product.objects.filter(tenant=catalog.tenant, sku=sku).update(
+            created_at=moment + timedelta(microseconds=microseconds))
+    # no event: the rebuild projects what changed (same version, another creation time)
+    rebuild_tenant(tenant_id=catalog.tenant.pk)
+    request.getfixturevalue("elasticsearch_index")
+    search.reindex_all()
+    drain_search()
+    # when
+    newest = {backend: found(catalog, backend, "", sort="newest")[:2]
+              for backend in ("postgres", "elasticsearch")}
+    # then: not the SKU order that a tie within the millisecond would give
+    assert newest == {"postgres": ["HAM-100", "ADP-7"], "elasticsearch": ["HAM-100", "ADP-7"]}
 
 
 def _truth(catalog: Catalog, filters: ProductFilters, text_skus: set[str]) -> dict[str, object]:
