@@ -119,11 +119,8 @@ def platform_health() -> Health:
     if health.checks["database"].ok:
         # The lag is read after the probes: a database that fails now (or a query cut
         # short) leaves the lag unknown and the platform degraded, not the answer a 500.
-        numbers: list[Projection] = []
-        check = _probe(lambda: numbers.append(_projection()), required=False)
-        if check.ok:
-            health.projection = numbers[0]
-        else:
+        check = _probe(lambda: setattr(health, "projection", _projection()), required=False)
+        if not check.ok:
             health.checks["projection"] = check
     return health
 

@@ -27,7 +27,7 @@ class PlatformCollector(Collector):
         for name, check in health.checks.items():
             up.add_metric([name], 1.0 if check.ok else 0.0)
         yield up
-        if health.projection is None:  # the write database is down: nothing more to count
+        if health.projection is None:  # the write database is down, or its numbers failed
             return
         yield GaugeMetricFamily("catalog_projection_lag_seconds",
                                 "Age of the oldest event waiting for projection (0: none waits).",
