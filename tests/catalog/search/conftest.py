@@ -106,10 +106,15 @@ def catalog(tenant: Tenant, other_tenant: Tenant) -> Catalog:
 def backend(request: pytest.FixtureRequest, catalog: Catalog) -> str:
     """Run a test on both backends over the projected catalogs (Elasticsearch: a fresh index)."""
     if request.param == "elasticsearch":
-        request.getfixturevalue("elasticsearch_index")
-        search.reindex_all()
-        drain_search()
+        index_catalogs(request)
     return request.param
+
+
+def index_catalogs(request: pytest.FixtureRequest) -> None:
+    """Build a fresh index (of this test's own alias) from the read rows, and make it searchable."""
+    request.getfixturevalue("elasticsearch_index")
+    search.reindex_all()
+    drain_search()
 
 
 def drain_search() -> None:

@@ -11,14 +11,13 @@ from django.db.models import Q
 
 from catalog import commands
 from catalog.models import Product
-from catalog.projections import search
 from catalog.projections.rebuild import rebuild_tenant
 from catalog.read.models import ProductView
 from catalog.read.selectors import PRODUCT_FIELDS, ProductFilters
 from catalog.search import service
 from catalog.search.base import price_ranges
 from tests.catalog.api.conftest import drain
-from tests.catalog.search.conftest import Catalog, drain_search, make_request
+from tests.catalog.search.conftest import Catalog, drain_search, index_catalogs, make_request
 
 pytestmark = pytest.mark.django_db(databases=["default", "read"])
 
@@ -149,9 +148,7 @@ def test_newest_tells_apart_products_created_within_one_millisecond(catalog, req
             created_at=moment + timedelta(microseconds=microseconds))
     # no event: the rebuild projects what changed (same version, another creation time)
     rebuild_tenant(tenant_id=catalog.tenant.pk)
-    request.getfixturevalue("elasticsearch_index")
-    search.reindex_all()
-    drain_search()
+    index_catalogs(request)
     # when
     newest = {backend: found(catalog, backend, "", sort="newest")[:2]
               for backend in ("postgres", "elasticsearch")}
