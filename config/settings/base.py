@@ -217,6 +217,9 @@ IMPORT_FILES_KEEP_DAYS = float(os.environ.get("IMPORT_FILES_KEEP_DAYS", "7"))
 IMPORT_WORKERS = int(os.environ.get("IMPORT_WORKERS", "2"))
 # An import that inserts at least this many products refreshes the planner's statistics.
 IMPORT_ANALYZE_AFTER = int(os.environ.get("IMPORT_ANALYZE_AFTER", "10000"))
+# A rebuild that creates at least this many read rows, and at least as many as the read
+# table holds, drops the read indexes while it loads (catalog.projections.rebuild).
+REBUILD_COLD_LOAD_MIN = int(os.environ.get("REBUILD_COLD_LOAD_MIN", "100000"))
 # Chunks of an import's bulk events projected side by side by one bulk task.
 BULK_PROJECTION_WORKERS = int(os.environ.get("BULK_PROJECTION_WORKERS", "2"))
 # Batches of the search queue a sync task sends side by side (one read, one indexed).
