@@ -79,7 +79,8 @@ def _table_lock(tables: list[str], *, using: str) -> Iterator[None]:
                 cursor.execute("SELECT pg_advisory_unlock(%s, %s::regclass::oid::int)", [INDEX_LOCK, table])
 
 
-def _missing(indexes: list[ModelIndex], *, using: str) -> list[ModelIndex]:
+def missing_indexes(indexes: list[ModelIndex], *, using: str) -> list[ModelIndex]:
+    """Return those of ``indexes`` their tables lack now."""
     existing: dict[type[Model], set[str]] = {}
     for model, _ in indexes:
         if model not in existing:
@@ -108,7 +109,7 @@ def restore_indexes(indexes: list[ModelIndex], *, using: str, workers: int) -> l
     """
     tables = [model._meta.db_table for model, _ in indexes]
     with _table_lock(tables, using=using):
-        missing = _missing(indexes, using=using)
+        missing = missing_indexes(indexes, using=using)
         if not missing or not _migrated(using=using):
             return []
         missing.sort(key=lambda pair: not isinstance(pair[1], GinIndex))
@@ -132,7 +133,7 @@ def indexes_off(indexes: list[ModelIndex], *, using: str, drop: bool, workers: i
         return
     if drop:
         with _table_lock([model._meta.db_table for model, _ in indexes], using=using):
-            missing = _missing(indexes, using=using)
+            missing = missing_indexes(indexes, using=using)
             present = [pair for pair in indexes if pair not in missing]
             with connections[using].schema_editor() as editor:
                 for model, index in present:

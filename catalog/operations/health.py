@@ -11,7 +11,9 @@ import redis
 from django.conf import settings
 from django.db import connections
 
+from catalog.bulk_indexes import missing_indexes
 from catalog.projections import outbox
+from catalog.projections.rebuild import read_indexes
 from catalog.search import index
 
 PROBE_TIMEOUT_SECONDS = 2.0
@@ -116,6 +118,11 @@ def platform_health() -> Health:
     health.checks["broker"] = _probe(_redis(settings.CELERY_BROKER_URL), required=False)
     if settings.ELASTICSEARCH_URL:
         health.checks["search"] = _probe(_elasticsearch, required=settings.SEARCH_FALLBACK == "none")
+    if health.checks["read_database"].ok:
+        # Reported when missing only: a cold load runs (catalog.projections.rebuild) or was cut short.
+        check = _probe(_read_indexes, required=False)
+        if not check.ok:
+            health.checks["read_indexes"] = check
     if health.checks["database"].ok:
         # The lag is read after the probes: a database that fails now (or a query cut
         # short) leaves the lag unknown and the platform degraded, not the answer a 500.
@@ -123,6 +130,14 @@ def platform_health() -> Health:
         if not check.ok:
             health.checks["projection"] = check
     return health
+
+
+def _read_indexes() -> None:
+    missing = missing_indexes(read_indexes(), using="read")
+    if missing:
+        raise RuntimeError(
+            "missing while a cold load runs, or since one was cut short (the next rebuild_tenant"
+            f" builds them); lists and searches are slow meanwhile: {', '.join(i.name for _, i in missing)}")
 
 
 def _projection() -> Projection:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connections
 from django.test import override_settings
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
@@ -79,6 +79,24 @@ def test_a_lag_that_cannot_be_read_degrades_and_names_the_error(client, monkeypa
     assert body["checks"]["projection"]["ok"] is False
     assert "OperationalError: canceling statement" in body["checks"]["projection"]["error"]
     assert body["projection"] is None
+
+
+def test_a_missing_read_index_degrades_and_is_named(client):
+    # given: a cold load dropped the read indexes (or was killed before building them again)
+    from catalog.projections.rebuild import read_indexes
+    from catalog.read.models import ProductView
+
+    _, search = read_indexes()[6]
+    with connections["read"].schema_editor() as editor:  # undone with the test's transaction
+        editor.remove_index(ProductView, search)
+    # when
+    response = client.get("/health/")
+    # then
+    body = response.json()
+    assert (response.status_code, body["status"]) == (200, "degraded")
+    assert body["checks"]["read_indexes"]["ok"] is False
+    assert body["checks"]["read_indexes"]["error"].endswith(f"slow meanwhile: {search.name}")
+    assert body["checks"]["read_database"]["ok"]
 
 
 def test_a_lagging_projection_or_a_parked_event_degrades(client, tenant):
