@@ -2,15 +2,18 @@
 
 The reader does the checks only Python can do cheaply (encoding, quoting,
 field counts, JSON syntax, NUL characters); every rule about values is checked
-in SQL on the staged batch. A row comes out as ``(row, value, ...)`` in the
-order of ``columns``, with ``None`` for a column the row does not give (keep
-the stored value) and ``""`` for an empty one (clear it), or as a Rejection.
+in SQL on the staged batch. A row comes out as ``(row, value, ..., digest)``,
+its values in the order of ``columns`` with ``None`` for a column the row does
+not give (keep the stored value) and ``""`` for an empty one (clear it), or as a
+Rejection. The digest is a 128-bit hash of the row's bytes in the file, seeded
+with the columns: rows with equal digests stage equal values.
 """
 
 from __future__ import annotations
 
 import csv
 import gzip
+import hashlib
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import orjson
+from xxhash import xxh3_128_hexdigest
 
 from catalog import errors
 from catalog.fileformat import (
@@ -76,10 +80,14 @@ class CountingReader(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int:
-        data = self.raw.read(len(buffer))
-        buffer[: len(data)] = data
-        self.count += len(data)
-        return len(data)
+        if hasattr(self.raw, "readinto"):  # a file: no copy of every block
+            read = self.raw.readinto(buffer) or 0
+        else:
+            data = self.raw.read(len(buffer))
+            read = len(data)
+            buffer[:read] = data
+        self.count += read
+        return read
 
 
 def open_binary(raw: IO[bytes]) -> tuple[IO[bytes], CountingReader]:
@@ -91,17 +99,32 @@ def open_binary(raw: IO[bytes]) -> tuple[IO[bytes], CountingReader]:
     return buffered, counter
 
 
+def digest_seed(columns: tuple[str, ...]) -> int:
+    """Return the seed of the row digests of a file with these columns, in this order."""
+    return int.from_bytes(hashlib.md5("\0".join(columns).encode(), usedforsecurity=False).digest()[:8])
+
+
 class _LineFlags:
-    """What the line decoder saw since the CSV reader last returned a record."""
+    """What the line decoder saw since the CSV reader last returned a record, and its bytes."""
 
     def __init__(self) -> None:
         self.bad_encoding = False
         self.nul = False
+        self.lines: list[bytes] = []  # the raw lines the CSV reader took since its last record
+
+    def record_bytes(self) -> bytes:
+        """Return the bytes of the record just read, without its line end, and forget them."""
+        lines = self.lines
+        raw = lines[0] if len(lines) == 1 else b"".join(lines)
+        lines.clear()
+        return raw.rstrip(b"\r\n")
 
 
 def _decoded_lines(stream: IO[bytes], flags: _LineFlags) -> Iterator[str]:
     first = True
+    keep = flags.lines.append
     for raw in stream:
+        keep(raw)
         if first:
             raw, first = raw.removeprefix(b"\xef\xbb\xbf"), False
         try:
@@ -142,10 +165,11 @@ class CsvRows:
         if twice:
             raise ImportRefused(errors.IMPORT_HEADER_DUPLICATE.format(columns=", ".join(twice)))
         self.columns: tuple[str, ...] = tuple(names)
+        self.flags.lines.clear()
 
     def __iter__(self) -> Iterator[tuple[Any, ...] | Rejection]:
         reader, flags, width = self.reader, self.flags, len(self.columns)
-        line = reader.line_num
+        seed, line = digest_seed(self.columns), reader.line_num
         while True:
             start = line + 1
             try:
@@ -154,16 +178,18 @@ class CsvRows:
                 return
             except csv.Error as exc:
                 flags.bad_encoding = flags.nul = False
+                flags.lines.clear()
                 line = reader.line_num
                 yield Rejection(start, "", "", errors.IMPORT_QUOTING.format(error=exc))
                 continue
             line = reader.line_num
+            raw = flags.record_bytes()
             if flags.bad_encoding or flags.nul:
                 reason = errors.IMPORT_ENCODING if flags.bad_encoding else errors.IMPORT_NUL
                 flags.bad_encoding = flags.nul = False
                 yield Rejection(start, "", "", reason)
             elif len(record) == width:
-                yield (start, *record)
+                yield (start, *record, xxh3_128_hexdigest(raw, seed))
             elif record:  # a blank line is no row
                 yield Rejection(start, "", "", errors.IMPORT_FIELD_COUNT.format(
                     expected=width, found=len(record)))
@@ -209,7 +235,7 @@ class JsonLinesRows:
         self.stream = stream
 
     def __iter__(self) -> Iterator[tuple[Any, ...] | Rejection]:
-        known = set(COLUMNS)
+        known, seed = set(COLUMNS), digest_seed(COLUMNS)
         for number, raw in enumerate(self.stream, 1):
             if number == 1:
                 raw = raw.removeprefix(b"\xef\xbb\xbf")  # a byte order mark some editors write
@@ -245,6 +271,7 @@ class JsonLinesRows:
                     break
                 values.append(text)
             else:
+                values.append(xxh3_128_hexdigest(raw.rstrip(b"\r\n"), seed))
                 yield tuple(values)
 
 

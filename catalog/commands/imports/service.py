@@ -10,7 +10,9 @@ stopped (what is already there comes out unchanged).
 Batches are merged on ``workers`` connections side by side (``Pool``) while a thread
 reads the file one batch ahead (``_read_ahead``); SKUs are registered in file order
 first (``SkuRegistry``), and categories and brands are resolved in file order
-(``SharedTaxonomy``), so the result is the one a single connection gives.
+(``SharedTaxonomy``), so the result is the one a single connection gives. A writer
+sends a batch's keys and row digests first (sql.KNOWN_SQL) and stages only the rows
+that may change a product.
 
 Events of imported products are recorded with the status ``bulk``: the live
 outbox consumer does not see them; a bulk-queue task projects them in large
@@ -51,6 +53,7 @@ from catalog.models import Brand, Category, EventStatus, Product, Tenant
 
 REPORT_HEADER = ("row", "column", "value", "reason")
 REPORT_VALUE_LIMIT = 200
+DIGEST = "xxh3_128(record bytes, md5(columns))"  # the reader's row digest, in the stamp's rules
 Progress = Callable[["ImportResult", int], Any]
 
 __all__ = ["ImportFailed", "ImportRefused", "ImportResult", "import_products"]
@@ -130,19 +133,28 @@ def _batches(rows: Iterator[Any], size: int) -> Iterator[Batch]:
         yield rejected, batch
 
 
-def _read_ahead(batches: Iterator[Batch]) -> Iterator[Batch]:
+def _read_ahead(batches: Iterator[Batch], budget: threading.Semaphore | None = None) -> Iterator[Batch]:
     """Yield ``batches`` while a thread already reads and parses the next one.
 
-    Parsing a batch takes about a tenth of the time the database takes to check
-    and merge it; both now run at once. One batch waits at most, so memory stays
-    at two batches whatever the file size. An error of the reader is raised here.
+    The database checks and merges a batch (or registers it, when none of its rows
+    would change a product) while the thread parses the next; an error of the
+    reader is raised here. One batch waits at most; with a ``budget``, the thread
+    takes a token before it reads each batch, and whoever drops the batch's rows
+    gives it back, so the batches alive anywhere in the import stay within it.
     """
     ready: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
     stop = threading.Event()
 
     def read() -> None:
         try:
-            for item in batches:
+            while True:
+                if budget is not None:
+                    while not budget.acquire(timeout=0.5):
+                        if stop.is_set():
+                            return
+                item = next(batches, None)
+                if item is None:
+                    break
                 while not stop.is_set():
                     try:
                         ready.put(("batch", item), timeout=0.5)
@@ -197,13 +209,13 @@ class SkuRegistry:
 
     def register(self, rows: list[tuple[Any, ...]]) -> list[tuple[int, int]]:
         """Register the batch's SKUs; return (row, first row) of each row whose SKU came before."""
+        position = self.sku_position
         with transaction.atomic(using=self.using), connections[self.using].cursor() as cursor:
             cursor.execute("TRUNCATE import_keys")
             with cursor.cursor.copy("COPY import_keys (row_no, sku) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row((row[0], row[self.sku_position]))
-            cursor.execute(sql.REGISTER_SKUS_SQL)
-            cursor.execute(sql.DUPLICATES_SQL)
+                    copy.write_row((row[0], row[position]))
+            cursor.execute(sql.REGISTER_SQL)
             return [(row_no, first) for row_no, first in cursor.fetchall()]
 
     def close(self) -> None:
@@ -281,7 +293,8 @@ class BatchWriter:
         self.lock_per_batch = lock_per_batch
         self.holding = False  # the taxonomy lock, while a batch that created categories/brands runs
         self.actor_id = actor_id(actor)
-        self.copy_sql = f"COPY import_stage (row_no, {', '.join(columns)}) FROM STDIN"
+        self.copy_sql = f"COPY import_stage (row_no, {', '.join(columns)}, row_digest) FROM STDIN"
+        self.sku_position = 1 + columns.index("sku")
         self.skip_row_triggers = can_skip_row_triggers(using=using)
         with connections[using].cursor() as cursor:
             _keep_temp_tables_in_memory(cursor, using)
@@ -323,15 +336,25 @@ class BatchWriter:
             for statement in sql.CREATE_TABLES:  # gone if an earlier batch rolled back their creation
                 cursor.execute(statement)
             cursor.execute(sql.CLEAR_BATCH)
+            position, duplicate_rows = self.sku_position, {row_no for row_no, _ in duplicates}
+            with cursor.cursor.copy(sql.COPY_BATCH_KEYS) as copy:
+                for row in rows:
+                    if row[0] not in duplicate_rows:
+                        copy.write_row((row[0], row[position], row[-1]))
+            cursor.execute(sql.KNOWN_SQL, params)
+            known = set(cursor.fetchone()[0])
+            outcome.recognized, count = len(known), len(rows)
             with cursor.cursor.copy(self.copy_sql) as copy:
                 for row in rows:
-                    copy.write_row(row)
+                    if row[0] not in known:
+                        copy.write_row(row)
             rows.clear()  # staged: the memory goes back while the database works
+            if outcome.recognized == count:
+                outcome.unchanged = outcome.recognized
+                return
             if duplicates:
                 cursor.execute(sql.MARK_DUPLICATES_SQL, [[d[0] for d in duplicates],
                                                         [d[1] for d in duplicates]])
-            cursor.execute(sql.SKIP_KNOWN_SQL, params)
-            outcome.recognized = cursor.fetchone()[0]
             cursor.execute(sql.CHECK_SQL, params)
             cursor.execute(sql.REJECTED_SQL)
             for row_no, problem, staged in cursor.fetchall():
@@ -407,7 +430,8 @@ class BatchWriter:
     def close(self) -> None:
         """Drop the session's import tables."""
         with connections[self.using].cursor() as cursor:
-            cursor.execute("DROP TABLE IF EXISTS import_stage, import_checked, import_ready")
+            cursor.execute("DROP TABLE IF EXISTS import_stage, import_batch_keys, import_checked,"
+                           " import_ready")
 
 
 def _wake_bulk_projection(tenant_id: int) -> None:
@@ -480,8 +504,8 @@ class Pool:
     """
 
     def __init__(self, workers: int, make_writer: Callable[[], BatchWriter],
-                 taxonomy: SharedTaxonomy) -> None:
-        self.taxonomy = taxonomy
+                 taxonomy: SharedTaxonomy, budget: threading.Semaphore) -> None:
+        self.taxonomy, self.budget = taxonomy, budget
         self.work: queue.Queue[tuple[BatchOutcome, list[tuple[Any, ...]], list[tuple[int, int]]] | None] = (
             queue.Queue(maxsize=1))
         self.done: queue.Queue[BatchOutcome] = queue.Queue()
@@ -506,12 +530,13 @@ class Pool:
                     if outcome.error is not None:
                         self.stop.set()
                 del rows, item
+                self.budget.release()
                 self.done.put(outcome)
         except BaseException as exc:  # handed to the importing thread
             self.crash.append(exc)
             self.stop.set()
             while self.work.get() is not None:  # keep the importer from blocking on a full queue
-                pass
+                self.budget.release()
         finally:
             if writer is not None:
                 with contextlib.suppress(DatabaseError):
@@ -562,7 +587,7 @@ def _tenant_import_lock(using: str, tenant: Tenant) -> Iterator[None]:
 
 def _stamp(using: str, tenant: Tenant) -> str:
     """Return the import's stamp (sql.STAMP_SQL) as the tenant's brands and categories are now."""
-    rules = hashlib.md5("\0".join((sql.CHECK_SQL, sql.READY_SQL, sql.UPDATE_PRODUCTS_SQL,
+    rules = hashlib.md5("\0".join((sql.CHECK_SQL, sql.READY_SQL, sql.UPDATE_PRODUCTS_SQL, DIGEST,
                                     repr(settings.CATALOG_LOCALES))).encode(),
                         usedforsecurity=False).hexdigest()
     with connections[using].cursor() as cursor:
@@ -627,19 +652,24 @@ def import_products(
         if on_progress and not outcome.skipped:
             on_progress(result, counter.count)
 
-    # One connection: a thread parses the next batch meanwhile. Several: the importer parses
-    # while the writers merge, and a reader thread would only hold more batches in memory.
-    batches = _batches(iter(rows), batch_size)
-    batches = _read_ahead(batches) if workers == 1 else batches
+    # A thread parses the next batch while this one registers the current one and hands it
+    # to a writer. Batches alive anywhere: at most one per writer and two more (``budget``),
+    # so memory does not grow with the file.
+    budget = threading.Semaphore(workers + 2)
+    batches = _read_ahead(_batches(iter(rows), batch_size), budget)
     try:
         if workers == 1:
             writer = make_writer(lock_per_batch=True)
+            turn = 0
             try:
                 for index, (rejected, batch) in enumerate(batches):
-                    outcome = BatchOutcome(index, index, batch[0][0] if batch else 0, len(batch),
+                    outcome = BatchOutcome(index, turn, batch[0][0] if batch else 0, len(batch),
                                            rejected)
                     if batch:
+                        turn += 1
                         writer.apply(outcome, batch, registry.register(batch))
+                    del batch
+                    budget.release()
                     finish(outcome)
                     if outcome.error is not None:
                         break
@@ -648,7 +678,7 @@ def import_products(
                     writer.close()
         else:
             with _tenant_import_lock(using, tenant):
-                pool = Pool(workers, lambda: make_writer(lock_per_batch=False), taxonomy)
+                pool = Pool(workers, lambda: make_writer(lock_per_batch=False), taxonomy, budget)
                 turn = 0
                 try:
                     for index, (rejected, batch) in enumerate(batches):
@@ -660,6 +690,7 @@ def import_products(
                             turn += 1
                             pool.submit(outcome, batch, registry.register(batch))
                         else:
+                            budget.release()
                             finish(outcome)
                         del batch, rejected
                         for done in pool.finished():

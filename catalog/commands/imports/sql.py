@@ -17,8 +17,10 @@ STAGE_COLUMNS = ("row_no", *COLUMNS)
 
 CREATE_TABLES = [
     # duplicate_of: the earlier row of the file with the same SKU (see SEEN_TABLES).
+    # row_digest: the row's values hashed by the importer (service.row_digest).
     "CREATE TEMP TABLE IF NOT EXISTS import_stage (row_no bigint, "
-    + ", ".join(f"{c} text" for c in COLUMNS) + ", duplicate_of bigint)",
+    + ", ".join(f"{c} text" for c in COLUMNS) + ", row_digest uuid, duplicate_of bigint)",
+    "CREATE TEMP TABLE IF NOT EXISTS import_batch_keys (row_no bigint, sku text, row_digest uuid)",
     "CREATE TEMP TABLE IF NOT EXISTS import_checked (row_no bigint PRIMARY KEY, sku text, problem text)",
     """CREATE TEMP TABLE IF NOT EXISTS import_ready (
         row_no bigint, id uuid, is_new boolean, sku text, name text, description text,
@@ -27,11 +29,11 @@ CREATE_TABLES = [
         translations jsonb, old_name text, old_description text, old_price numeric(10,2),
         old_sale_price numeric(10,2), old_currency text, old_stock_quantity integer,
         old_is_active boolean, old_brand_id bigint, old_category_ids bigint[], old_tags text[],
-        old_attributes jsonb, old_translations jsonb, old_version integer, row_digest bigint,
+        old_attributes jsonb, old_translations jsonb, old_version integer, row_digest uuid,
         fields_changed boolean, categories_changed boolean
     )""",
 ]
-CLEAR_BATCH = "TRUNCATE import_stage, import_checked, import_ready"
+CLEAR_BATCH = "TRUNCATE import_stage, import_batch_keys, import_checked, import_ready"
 
 # Every SKU of the file so far and its first row, on the importer's connection: batches
 # register in file order before they are merged (on this or other connections), so the
@@ -41,29 +43,6 @@ SEEN_TABLES = [
     "CREATE TEMP TABLE IF NOT EXISTS import_keys (row_no bigint, sku text)",
 ]
 CLEAR_SEEN = "TRUNCATE import_seen, import_keys"
-REGISTER_SKUS_SQL = """
-INSERT INTO import_seen (sku, row_no)
-SELECT btrim(sku), min(row_no) FROM import_keys
-WHERE btrim(sku) <> '' AND length(btrim(sku)) <= 50 GROUP BY btrim(sku)
-ON CONFLICT DO NOTHING
-"""
-# One index probe per row: the registry grows to every SKU of the file.
-DUPLICATES_SQL = """
-SELECT k.row_no, s.row_no FROM import_keys k
-CROSS JOIN LATERAL (SELECT row_no FROM import_seen WHERE sku = btrim(k.sku) LIMIT 1) s
-WHERE s.row_no <> k.row_no
-"""
-MARK_DUPLICATES_SQL = """
-UPDATE import_stage s SET duplicate_of = d.first_row
-FROM unnest(%s::bigint[], %s::bigint[]) AS d(row_no, first_row) WHERE s.row_no = d.row_no
-"""
-
-# A row's fingerprint: its text as staged (NULL: the file lacks the column), the version of
-# the product it left behind, and the import's stamp (STAMP_SQL). A product whose stored
-# fingerprint equals the one a row would give is unchanged by that row: another write
-# would have bumped the version, a renamed or moved brand or category changes the stamp.
-# (A 64-bit hash of the fields: a fourth of the cost of md5 over the row as text.)
-ROW_DIGEST = "hash_record_extended(ROW(" + ", ".join(f"s.{c}" for c in COLUMNS) + "), 0)"
 
 
 def fingerprint(version: str, digest: str) -> str:
@@ -76,32 +55,60 @@ def generation(version: str) -> str:
     return f"md5(%(stamp)s || ':' || ({version}))::uuid"
 
 
+# One statement per batch, on the registry's connection, with the batch's (row, SKU) in
+# import_keys: registers the SKUs new to the file, and returns the rows whose SKU came
+# before (in this batch or an earlier one) with that first row. Only the SKUs an earlier
+# batch registered are looked up in import_seen (the insert's RETURNING tells them
+# apart); the statement's reads see import_seen as it was before the insert.
+REGISTER_SQL = """
+WITH keys AS MATERIALIZED (
+    SELECT row_no, btrim(sku) AS sku FROM import_keys
+), firsts AS MATERIALIZED (
+    SELECT DISTINCT ON (sku) sku, row_no FROM keys
+    WHERE sku <> '' AND length(sku) <= 50 ORDER BY sku, row_no
+), registered AS MATERIALIZED (
+    INSERT INTO import_seen (sku, row_no) SELECT sku, row_no FROM firsts
+    ON CONFLICT DO NOTHING RETURNING sku
+), earlier AS MATERIALIZED (
+    SELECT f.sku, s.row_no FROM (SELECT sku FROM firsts EXCEPT ALL SELECT sku FROM registered) f
+    CROSS JOIN LATERAL (SELECT row_no FROM import_seen WHERE sku = f.sku LIMIT 1) s
+)
+SELECT k.row_no, coalesce(e.row_no, f.row_no)
+FROM keys k JOIN firsts f ON f.sku = k.sku LEFT JOIN earlier e ON e.sku = k.sku
+WHERE k.row_no <> coalesce(e.row_no, f.row_no)
+"""
+
+# The rows of a batch (not duplicates) whose product already holds their fingerprint, with
+# the batch's (row, SKU, digest) in import_batch_keys. A row's fingerprint: its digest, the
+# version of the product it left behind, and the import's stamp (STAMP_SQL). Such a
+# product is unchanged by the row: another write would have bumped the version, a renamed
+# or moved brand or category changes the stamp. These rows are never staged: a daily
+# re-import of a mostly unchanged file sends only its keys.
+COPY_BATCH_KEYS = "COPY import_batch_keys (row_no, sku, row_digest) FROM STDIN"
+KNOWN_SQL = f"""
+SELECT coalesce(array_agg(k.row_no), '{{}}') FROM import_batch_keys k
+-- One probe of (tenant, sku) per row: see CHECK_SQL.
+CROSS JOIN LATERAL (SELECT version, import_fingerprint FROM catalog_product
+                    WHERE tenant_id = (SELECT %(tenant)s::bigint) AND sku = btrim(k.sku) LIMIT 1) p
+WHERE p.import_fingerprint = {fingerprint("p.version", "k.row_digest")}
+"""
+MARK_DUPLICATES_SQL = """
+UPDATE import_stage s SET duplicate_of = d.first_row
+FROM unnest(%s::bigint[], %s::bigint[]) AS d(row_no, first_row) WHERE s.row_no = d.row_no
+"""
+
 # What a file row's names resolve against: the name, slug and parent of each brand and
 # category changed since its creation (version above 1; once in, reordering it changes
 # nothing). A new one changes no row's resolution (the oldest of equal names wins, see
 # TaxonomyResolver), and one that a product uses cannot go without changing that product.
-# ``rules`` stands for the checks and the merge (their SQL) and the settings they read.
+# ``rules`` stands for the checks and the merge (their SQL), the row digest, and the
+# settings they read.
 STAMP_SQL = """
 SELECT md5(concat_ws(chr(30), %(rules)s::text,
     (SELECT string_agg(concat_ws(chr(31), id, name, slug), chr(29) ORDER BY id) FROM catalog_brand
      WHERE tenant_id = %(tenant)s AND version > 1),
     (SELECT string_agg(concat_ws(chr(31), id, coalesce(parent_id, 0), name, slug), chr(29) ORDER BY id)
      FROM catalog_category WHERE tenant_id = %(tenant)s AND version > 1)))
-"""
-
-# Rows whose product already holds their fingerprint leave the batch before any check:
-# a daily re-import of a mostly unchanged file does one index probe per such row.
-SKIP_KNOWN_SQL = f"""
-WITH known AS (
-    SELECT s.row_no FROM import_stage s
-    CROSS JOIN LATERAL (SELECT version, import_fingerprint FROM catalog_product  -- as in CHECK_SQL
-                        WHERE tenant_id = (SELECT %(tenant)s::bigint) AND sku = btrim(s.sku)
-                        LIMIT 1) p
-    WHERE s.duplicate_of IS NULL AND p.import_fingerprint = {fingerprint("p.version", ROW_DIGEST)}
-), skipped AS (
-    DELETE FROM import_stage s USING known k WHERE s.row_no = k.row_no RETURNING 1
-)
-SELECT count(*) FROM skipped
 """
 
 AMOUNT = r"^[0-9]{1,8}(\.[0-9]{1,2})?$"
@@ -305,7 +312,7 @@ FROM (
              ELSE coalesce(tj.j, '{{}}') END,
         p.name, p.description, p.price, p.sale_price, p.currency, p.stock_quantity, p.is_active,
         p.brand_id, old.category_ids, p.tags::text[], p.attributes, p.translations, p.version,
-        {ROW_DIGEST}
+        s.row_digest
     FROM import_stage s {_VALID}
     LEFT JOIN LATERAL (SELECT * FROM catalog_product  -- one (tenant, sku) probe, as in CHECK_SQL
                        WHERE tenant_id = (SELECT %(tenant)s::bigint) AND sku = c.sku LIMIT 1) p ON true

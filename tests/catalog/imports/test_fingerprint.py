@@ -8,6 +8,8 @@ field as before, so the outcome of an import never depends on the shortcut.
 
 from __future__ import annotations
 
+import csv
+import io
 import threading
 
 import pytest
@@ -23,7 +25,7 @@ from catalog.commands import (
 )
 from catalog.commands.imports import sql as import_sql
 from catalog.models import Brand, Category, Event, Product
-from tests.catalog.imports.conftest import csv_bytes, event_count, run_import, state
+from tests.catalog.imports.conftest import HEADER, csv_bytes, event_count, run_import, state
 from tests.catalog.imports.test_merge import ROWS
 
 
@@ -243,3 +245,50 @@ def test_a_product_saved_while_the_import_compares_it_gets_no_fingerprint_from_t
     assert counts(third) == (0, 1, 2, 2)
     drill.refresh_from_db()
     assert (str(drill.price), drill.version) == ("99.00", 3)
+
+
+def _csv(rows: list[list[str]], header: tuple[str, ...] = HEADER, **dialect: object) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, **dialect)  # type: ignore[arg-type]
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def test_the_same_rows_with_other_line_ends_are_recognized(tenant):
+    run_import(tenant, _csv(ROWS, lineterminator="\r\n"))
+    again = run_import(tenant, _csv(ROWS, lineterminator="\n"))
+    assert counts(again) == (0, 0, 3, 3)
+
+
+def test_the_same_values_written_otherwise_are_compared_and_the_writing_file_keeps_its_fingerprints(tenant):
+    # given: a file, then the same values quoted everywhere, then with the columns reordered
+    data = _csv(ROWS)
+    run_import(tenant, data)
+    before = state(tenant)
+    order = [4, 0, 2, 1, 3, 5, 6, 7, 8]
+    reordered = _csv([[row[i] for i in order] for row in ROWS], tuple(HEADER[i] for i in order))
+    # when
+    quoted = run_import(tenant, _csv(ROWS, quoting=csv.QUOTE_ALL))
+    moved = run_import(tenant, reordered)
+    again = run_import(tenant, data)
+    # then: other bytes are compared (and found unchanged); the first file is still recognized
+    assert counts(quoted) == (0, 0, 3, 0)
+    assert counts(moved) == (0, 0, 3, 0)
+    assert counts(again) == (0, 0, 3, 3)
+    assert state(tenant) == before
+
+
+def test_a_change_on_the_second_line_of_a_multi_line_row_is_seen(tenant):
+    # given: a row whose tags cell spans two lines
+    rows = [[*row] for row in ROWS]
+    rows[1][7] = "saw\nhand"
+    run_import(tenant, _csv(rows))
+    # when: the same file, then the second line of that cell changed
+    again = run_import(tenant, _csv(rows))
+    rows[1][7] = "saw\nwood"
+    changed = run_import(tenant, _csv(rows))
+    # then
+    assert counts(again) == (0, 0, 3, 3)
+    assert counts(changed) == (0, 1, 2, 2)
+    assert Product.objects.for_tenant(tenant).get(sku="P-2").tags == ["saw\nwood"]

@@ -93,3 +93,28 @@ def test_a_failing_batch_stops_the_reader_and_the_batches_before_it_stay(tenant,
     again = run_import(tenant, csv_bytes(rows), batch_size=2, workers=workers)
     assert again.result.inserted == 5 - len(skus)
     assert Product.objects.for_tenant(tenant).count() == 5
+
+
+def test_the_reader_waits_for_a_token_of_the_budget_before_each_batch():
+    # given: a budget of two batches, and a consumer that keeps every batch it takes
+    produced = []
+
+    def batches():
+        for n in range(10):
+            produced.append(n)
+            yield [], [(n,)]
+
+    budget = threading.Semaphore(2)
+    ahead = _read_ahead(batches(), budget)
+    # when
+    taken = [next(ahead), next(ahead)]
+    stalled = not budget.acquire(timeout=0.5)  # no token left: the reader holds both
+    # then: the reader read the two batches and no third one
+    assert taken == [([], [(0,)]), ([], [(1,)])]
+    assert stalled
+    assert produced == [0, 1]
+    # and when the consumer drops a batch, the reader goes on by one
+    budget.release()
+    assert next(ahead) == ([], [(2,)])
+    ahead.close()
+    assert not [t for t in threading.enumerate() if t.name == "import-reader"]
