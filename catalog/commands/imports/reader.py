@@ -15,7 +15,9 @@ import csv
 import gzip
 import hashlib
 import io
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -111,6 +113,8 @@ class _LineFlags:
         self.bad_encoding = False
         self.nul = False
         self.lines: list[bytes] = []  # the raw lines the CSV reader took since its last record
+        self.ahead: deque[bytes] = deque()  # lines read for the known-row check, not taken yet
+        self.taken = 0  # lines taken: by the CSV reader, or skipped as known rows
 
     def record_bytes(self) -> bytes:
         """Return the bytes of the record just read, without its line end, and forget them."""
@@ -120,10 +124,24 @@ class _LineFlags:
         return raw.rstrip(b"\r\n")
 
 
+def _raw_lines(stream: IO[bytes], flags: _LineFlags) -> Iterator[bytes]:
+    """Yield the lines the known-row check read ahead, then the stream's, counting them."""
+    ahead = flags.ahead
+    while True:
+        if ahead:
+            raw = ahead.popleft()
+        else:
+            raw = stream.readline()
+            if not raw:
+                return
+        flags.taken += 1
+        yield raw
+
+
 def _decoded_lines(stream: IO[bytes], flags: _LineFlags) -> Iterator[str]:
     first = True
     keep = flags.lines.append
-    for raw in stream:
+    for raw in _raw_lines(stream, flags):
         keep(raw)
         if first:
             raw, first = raw.removeprefix(b"\xef\xbb\xbf"), False
@@ -138,11 +156,43 @@ def _decoded_lines(stream: IO[bytes], flags: _LineFlags) -> Iterator[str]:
         yield line
 
 
-class CsvRows:
-    """Rows of a CSV file with a header row naming its columns (any order, any subset)."""
+class KnownRow(tuple):  # type: ignore[type-arg]
+    """A row whose product holds its fingerprint, skipped unparsed: ``(row, SKU, line, digest)``.
 
-    def __init__(self, stream: IO[bytes]) -> None:
-        self.flags = _LineFlags()
+    Counted and registered like a parsed row (its number first, its digest last);
+    its line is parsed only if its SKU turns out to be a duplicate (``parse``).
+    """
+
+    __slots__ = ()
+
+    def parse(self, width: int) -> tuple[Any, ...]:
+        """Return the row parsed, as CsvRows gives it (a known row is one whole line)."""
+        record = next(csv.reader([self[2].decode()], strict=True))
+        if len(record) != width:
+            raise ValueError(f"row {self[0]} does not have the fields it had when it was imported")
+        return (self[0], *record, self[-1])
+
+
+# (row, SKU, digest) of lines read ahead that may be known rows -> (soon) the rows that are.
+KnownRows = Callable[[list[tuple[int, str, str]]], "Future[set[int]]"]
+KNOWN_CHUNK_BYTES = 8 << 20  # lines read ahead for one check: about 9,000 rows of 900 bytes
+KNOWN_AHEAD = 3  # chunks read ahead
+
+
+class CsvRows:
+    """Rows of a CSV file with a header row naming its columns (any order, any subset).
+
+    With ``known`` (see KnownRows), lines are read ahead in chunks, and a line
+    that starts a row and whose product holds its fingerprint comes out as a
+    KnownRow without being parsed. That is exact: a fingerprint is taken from a
+    row the CSV reader read whole from its first line, so a line with the same
+    bytes at the start of a row is that whole row again. Every other line goes
+    through the CSV reader as before. The check of the next chunk runs while
+    this one is read.
+    """
+
+    def __init__(self, stream: IO[bytes], known: KnownRows | None = None) -> None:
+        self.flags, self.stream, self.known = _LineFlags(), stream, known
         csv.field_size_limit(CSV_FIELD_LIMIT)
         self.reader = csv.reader(_decoded_lines(stream, self.flags), strict=True)
         try:
@@ -167,11 +217,61 @@ class CsvRows:
         self.columns: tuple[str, ...] = tuple(names)
         self.flags.lines.clear()
 
+    def _read_ahead(self, seed: int) -> tuple[int, dict[int, tuple[str, str]], Future[set[int]]] | None:
+        """Read the next chunk of lines ahead and ask which of them are known rows.
+
+        Return the number of its last line, the SKU and digest of each line that
+        may be a known row, and the check's future; None at the end of the file.
+        """
+        assert self.known is not None
+        flags, position = self.flags, self.columns.index("sku")
+        first = flags.taken + len(flags.ahead) + 1
+        lines = self.stream.readlines(KNOWN_CHUNK_BYTES)
+        if not lines:
+            return None
+        flags.ahead.extend(lines)
+        keys: list[tuple[int, str, str]] = []
+        for number, raw in enumerate(lines, first):
+            parts = raw.split(b",", position + 1)
+            if len(parts) <= position + 1 or any(part[:1] == b'"' for part in parts[:position + 1]):
+                continue  # too few fields, or a quoted cell up to the SKU: the CSV reader reads it
+            try:
+                sku = parts[position].decode()
+            except UnicodeDecodeError:
+                continue
+            keys.append((number, sku, xxh3_128_hexdigest(raw.rstrip(b"\r\n"), seed)))
+        if keys:
+            future = self.known(keys)
+        else:
+            future = Future()
+            future.set_result(set())
+        return first + len(lines) - 1, {n: (sku, d) for n, sku, d in keys}, future
+
     def __iter__(self) -> Iterator[tuple[Any, ...] | Rejection]:
         reader, flags, width = self.reader, self.flags, len(self.columns)
-        seed, line = digest_seed(self.columns), reader.line_num
+        seed, ahead = digest_seed(self.columns), flags.ahead
+        known: dict[int, tuple[str, str]] = {}  # line -> (SKU, digest) of the known rows read ahead
+        checked = 0  # the last line whose check is in ``known``
+        chunks: deque[tuple[int, dict[int, tuple[str, str]], Future[set[int]]]] = deque()
         while True:
-            start = line + 1
+            start = flags.taken + 1
+            while self.known is not None and start > checked:
+                # KNOWN_AHEAD chunks in the check at most: the next ones are read and hashed
+                # while the ones before them are checked.
+                while len(chunks) < KNOWN_AHEAD and (chunk := self._read_ahead(seed)):
+                    chunks.append(chunk)
+                if not chunks:
+                    break  # the end of the file
+                last, keys, future = chunks.popleft()
+                rows = future.result()
+                known = {n: key for n, key in keys.items() if n in rows}
+                checked = last
+            if start in known and ahead:  # at the start of a row: skipped unparsed
+                raw = ahead.popleft()
+                flags.taken = start
+                sku, digest = known.pop(start)
+                yield KnownRow((start, sku, raw.rstrip(b"\r\n"), digest))
+                continue
             try:
                 record = next(reader)
             except StopIteration:
@@ -179,10 +279,8 @@ class CsvRows:
             except csv.Error as exc:
                 flags.bad_encoding = flags.nul = False
                 flags.lines.clear()
-                line = reader.line_num
                 yield Rejection(start, "", "", errors.IMPORT_QUOTING.format(error=exc))
                 continue
-            line = reader.line_num
             raw = flags.record_bytes()
             if flags.bad_encoding or flags.nul:
                 reason = errors.IMPORT_ENCODING if flags.bad_encoding else errors.IMPORT_NUL
@@ -279,6 +377,10 @@ def _shown(value: Any) -> str:
     return value if isinstance(value, str) else orjson.dumps(value).decode()
 
 
-def product_rows(stream: IO[bytes], file_format: str) -> CsvRows | JsonLinesRows:
-    """Return the row reader for the format; raise ImportRefused for an unusable header."""
-    return CsvRows(stream) if file_format == "csv" else JsonLinesRows(stream)
+def product_rows(stream: IO[bytes], file_format: str,
+                 known: KnownRows | None = None) -> CsvRows | JsonLinesRows:
+    """Return the row reader for the format; raise ImportRefused for an unusable header.
+
+    ``known`` lets a CSV reader skip the rows whose products hold their fingerprint.
+    """
+    return CsvRows(stream, known) if file_format == "csv" else JsonLinesRows(stream)

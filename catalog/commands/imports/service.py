@@ -29,6 +29,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -42,6 +43,7 @@ from catalog.commands.actor import actor_id
 from catalog.commands.imports import sql
 from catalog.commands.imports.reader import (
     ImportRefused,
+    KnownRow,
     Rejection,
     detect_format,
     open_binary,
@@ -214,7 +216,7 @@ class SkuRegistry:
             cursor.execute("TRUNCATE import_keys")
             with cursor.cursor.copy("COPY import_keys (row_no, sku) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row((row[0], row[position]))
+                    copy.write_row((row[0], row[1] if type(row) is KnownRow else row[position]))
             cursor.execute(sql.REGISTER_SQL)
             return [(row_no, first) for row_no, first in cursor.fetchall()]
 
@@ -222,6 +224,63 @@ class SkuRegistry:
         """Drop the registry's tables."""
         with connections[self.using].cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS import_keys, import_seen")
+
+
+class KnownCheck:
+    """The reader's check of the rows whose products hold their fingerprint (sql.KNOWN_SQL).
+
+    Runs on threads of its own (each on its own connection), side by side and
+    while the reader goes on, before the rows are parsed or registered. A product
+    written after the check keeps that write: the import's row is taken as merged
+    before it, which it leaves unchanged.
+    """
+
+    THREADS = 2
+
+    def __init__(self, using: str, tenant: Tenant, stamp: str) -> None:
+        self.using, self.params = using, {"tenant": tenant.pk, "stamp": stamp}
+        self.work: queue.SimpleQueue[tuple[list[tuple[int, str, str]], Future[set[int]]] | None] = (
+            queue.SimpleQueue())
+        self.threads: list[threading.Thread] = []
+
+    def __call__(self, keys: list[tuple[int, str, str]]) -> Future[set[int]]:
+        """Return the future rows of ``keys`` (row, SKU, digest) whose product holds their fingerprint."""
+        if not self.threads:
+            self.threads = [threading.Thread(target=self._run, daemon=True, name=f"import-known-{n}")
+                            for n in range(self.THREADS)]
+            for thread in self.threads:
+                thread.start()
+        future: Future[set[int]] = Future()
+        self.work.put((keys, future))
+        return future
+
+    def _run(self) -> None:
+        try:
+            while (item := self.work.get()) is not None:
+                keys, future = item
+                try:
+                    future.set_result(self._check(keys))
+                except BaseException as exc:  # handed to the reader
+                    future.set_exception(exc)
+        finally:
+            connections.close_all()
+
+    def _check(self, keys: list[tuple[int, str, str]]) -> set[int]:
+        with transaction.atomic(using=self.using), connections[self.using].cursor() as cursor:
+            cursor.execute(sql.CREATE_BATCH_KEYS)
+            cursor.execute("TRUNCATE import_batch_keys")
+            with cursor.cursor.copy(sql.COPY_BATCH_KEYS) as copy:
+                for key in keys:
+                    copy.write_row(key)
+            cursor.execute(sql.KNOWN_SQL, self.params)
+            return set(cursor.fetchone()[0])
+
+    def close(self) -> None:
+        """Let the checks still asked for end; close the threads and their connections."""
+        for _ in self.threads:
+            self.work.put(None)
+        for thread in self.threads:
+            thread.join()
 
 
 class SharedTaxonomy:
@@ -294,7 +353,7 @@ class BatchWriter:
         self.holding = False  # the taxonomy lock, while a batch that created categories/brands runs
         self.actor_id = actor_id(actor)
         self.copy_sql = f"COPY import_stage (row_no, {', '.join(columns)}, row_digest) FROM STDIN"
-        self.sku_position = 1 + columns.index("sku")
+        self.sku_position, self.width = 1 + columns.index("sku"), len(columns)
         self.skip_row_triggers = can_skip_row_triggers(using=using)
         with connections[using].cursor() as cursor:
             _keep_temp_tables_in_memory(cursor, using)
@@ -337,21 +396,32 @@ class BatchWriter:
                 cursor.execute(statement)
             cursor.execute(sql.CLEAR_BATCH)
             position, duplicate_rows = self.sku_position, {row_no for row_no, _ in duplicates}
-            with cursor.cursor.copy(sql.COPY_BATCH_KEYS) as copy:
-                for row in rows:
+            parsed = []
+            for row in rows:  # the reader's known rows stay out, unless their SKU came before
+                if type(row) is KnownRow:
                     if row[0] not in duplicate_rows:
-                        copy.write_row((row[0], row[position], row[-1]))
-            cursor.execute(sql.KNOWN_SQL, params)
-            known = set(cursor.fetchone()[0])
-            outcome.recognized, count = len(known), len(rows)
-            with cursor.cursor.copy(self.copy_sql) as copy:
-                for row in rows:
-                    if row[0] not in known:
-                        copy.write_row(row)
-            rows.clear()  # staged: the memory goes back while the database works
-            if outcome.recognized == count:
+                        continue
+                    row = row.parse(self.width)
+                parsed.append(row)
+            outcome.recognized = len(rows) - len(parsed)
+            rows.clear()
+            known: set[int] = set()
+            if parsed:
+                with cursor.cursor.copy(sql.COPY_BATCH_KEYS) as copy:
+                    for row in parsed:
+                        if row[0] not in duplicate_rows:
+                            copy.write_row((row[0], row[position], row[-1]))
+                cursor.execute(sql.KNOWN_SQL, params)
+                known = set(cursor.fetchone()[0])
+                outcome.recognized += len(known)
+                with cursor.cursor.copy(self.copy_sql) as copy:
+                    for row in parsed:
+                        if row[0] not in known:
+                            copy.write_row(row)
+            if len(known) == len(parsed):
                 outcome.unchanged = outcome.recognized
                 return
+            del parsed  # staged: the memory goes back while the database works
             if duplicates:
                 cursor.execute(sql.MARK_DUPLICATES_SQL, [[d[0] for d in duplicates],
                                                         [d[1] for d in duplicates]])
@@ -628,12 +698,17 @@ def import_products(
     started = time.monotonic()
     file_format = detect_format(name, file_format)
     stream, counter = open_binary(source)
-    rows = product_rows(stream, file_format)
-    result, report = ImportResult(), ErrorReport(error_report)
     using = router.db_for_write(Product)
     workers = _workers(workers, using)
     # Before the resolver reads the names: a rename after this changes the next import's stamp.
     stamp = _stamp(using, tenant)
+    # Inside the caller's transaction the checks' connections would not see what it wrote;
+    # a tenant without products has no fingerprints to find.
+    known = None
+    if not connections[using].in_atomic_block and Product.objects.for_tenant(tenant).exists():
+        known = KnownCheck(using, tenant, stamp)
+    rows = product_rows(stream, file_format, known)
+    result, report = ImportResult(), ErrorReport(error_report)
     taxonomy = SharedTaxonomy(TaxonomyResolver(tenant=tenant, actor=actor))
     outcomes = Outcomes(result, report, taxonomy)
     registry = SkuRegistry(using=using, sku_position=1 + rows.columns.index("sku"))
@@ -700,6 +775,8 @@ def import_products(
                         finish(done)
     finally:
         batches.close()  # stops the reader thread, if any
+        if known is not None:
+            known.close()
         if not connections[using].in_atomic_block or not connections[using].needs_rollback:
             registry.close()
     if (result.inserted - analyzed >= settings.IMPORT_ANALYZE_AFTER
