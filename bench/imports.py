@@ -335,7 +335,8 @@ def render(results: dict[str, Any]) -> list[str]:
              "Each import is a `manage.py import_products` subprocess; peak RSS is its ru_maxrss. "
              "Load is the 1/5/15-minute load average (as `uptime` shows it) before and after each run; "
              "the machine's 2 cores are shared with other work. The second run finds every row's "
-             "fingerprint on its product and skips it after one index probe; the third runs after a "
+             "fingerprint on its product and skips it after one index probe, before the line is "
+             "parsed (only its number, SKU and hash go to the database); the third runs after a "
              "brand rename (its slug kept), which changes the import's stamp: every row is checked "
              "and compared again, and each product's fingerprint written anew.", "",
              "| rows | file | run | wall | rows/s | inserted | updated | unchanged | peak RSS "

@@ -91,15 +91,17 @@ class Product(EventSourcedModel):
                       validators=[validate_tags])
     attributes = models.JSONField(default=dict, blank=True, validators=[validate_attributes])
     translations = models.JSONField(default=dict, blank=True, validators=[validate_translations])
-    # Set by an import that wrote this product or found it unchanged: a digest of that file
-    # row, of this version and of what the row's names resolved against (see
-    # catalog.commands.imports.sql.fingerprint). The next import skips a row with the same
-    # digest. Any other write bumps the version, so the digest no longer matches.
+    # Set by an import that wrote this product or found it unchanged: the digest of that
+    # file row (catalog.commands.imports.reader), and the stamp (what the row's names
+    # resolved against, catalog.commands.imports.sql.STAMP_SQL) and the version it was
+    # taken at. The next import skips a row with the same digest while both are current:
+    # any other write bumps the version, a rename or move changes the stamp. While they
+    # are current, another file's row that finds the product unchanged leaves the
+    # fingerprint to the file that set it (a price feed between two full imports),
+    # instead of rewriting it every time.
     import_fingerprint = models.UUIDField(null=True, blank=True, editable=False)
-    # The version and stamp that fingerprint was taken at. While they are current, another
-    # file's row that finds the product unchanged leaves the fingerprint to the file that
-    # set it (a price feed between two full imports), instead of rewriting it every time.
-    import_generation = models.UUIDField(null=True, blank=True, editable=False)
+    import_stamp = models.UUIDField(null=True, blank=True, editable=False)
+    import_version = models.IntegerField(null=True, blank=True, editable=False)  # no CHECK: instant to add
 
     class Meta:
         ordering = ["sku"]

@@ -217,10 +217,10 @@ class CsvRows:
         self.columns: tuple[str, ...] = tuple(names)
         self.flags.lines.clear()
 
-    def _read_ahead(self, seed: int) -> tuple[int, dict[int, tuple[str, str]], Future[set[int]]] | None:
+    def _read_ahead(self, seed: int) -> tuple[int, list[tuple[int, str, str]], Future[set[int]]] | None:
         """Read the next chunk of lines ahead and ask which of them are known rows.
 
-        Return the number of its last line, the SKU and digest of each line that
+        Return the number of its last line, (line, SKU, digest) of each line that
         may be a known row, and the check's future; None at the end of the file.
         """
         assert self.known is not None
@@ -231,28 +231,33 @@ class CsvRows:
             return None
         flags.ahead.extend(lines)
         keys: list[tuple[int, str, str]] = []
+        keep = keys.append
         for number, raw in enumerate(lines, first):
+            if raw[:1] == b'"':
+                continue  # a quoted first cell: the CSV reader reads it
             parts = raw.split(b",", position + 1)
-            if len(parts) <= position + 1 or any(part[:1] == b'"' for part in parts[:position + 1]):
-                continue  # too few fields, or a quoted cell up to the SKU: the CSV reader reads it
+            if len(parts) <= position + 1:
+                continue  # too few cells
+            if position and any(part[:1] == b'"' for part in parts[1:position + 1]):
+                continue  # a quoted cell up to the SKU
             try:
                 sku = parts[position].decode()
             except UnicodeDecodeError:
                 continue
-            keys.append((number, sku, xxh3_128_hexdigest(raw.rstrip(b"\r\n"), seed)))
+            keep((number, sku, xxh3_128_hexdigest(raw.rstrip(b"\r\n"), seed)))
         if keys:
             future = self.known(keys)
         else:
             future = Future()
             future.set_result(set())
-        return first + len(lines) - 1, {n: (sku, d) for n, sku, d in keys}, future
+        return first + len(lines) - 1, keys, future
 
     def __iter__(self) -> Iterator[tuple[Any, ...] | Rejection]:
         reader, flags, width = self.reader, self.flags, len(self.columns)
         seed, ahead = digest_seed(self.columns), flags.ahead
         known: dict[int, tuple[str, str]] = {}  # line -> (SKU, digest) of the known rows read ahead
         checked = 0  # the last line whose check is in ``known``
-        chunks: deque[tuple[int, dict[int, tuple[str, str]], Future[set[int]]]] = deque()
+        chunks: deque[tuple[int, list[tuple[int, str, str]], Future[set[int]]]] = deque()
         while True:
             start = flags.taken + 1
             while self.known is not None and start > checked:
@@ -264,7 +269,7 @@ class CsvRows:
                     break  # the end of the file
                 last, keys, future = chunks.popleft()
                 rows = future.result()
-                known = {n: key for n, key in keys.items() if n in rows}
+                known = {n: (sku, digest) for n, sku, digest in keys if n in rows}
                 checked = last
             if start in known and ahead:  # at the start of a row: skipped unparsed
                 raw = ahead.popleft()

@@ -49,13 +49,12 @@ CLEAR_SEEN = "TRUNCATE import_seen, import_keys"
 
 
 def fingerprint(version: str, digest: str) -> str:
-    """Return the SQL of the fingerprint of ``digest`` (a row's) left at ``version``."""
-    return f"md5(%(stamp)s || ':' || ({version}) || ':' || {digest})::uuid"
+    """Return the SQL assignments of the fingerprint of ``digest`` (a row's) left at ``version``."""
+    return f"import_fingerprint = {digest}, import_stamp = %(stamp)s::uuid, import_version = {version}"
 
 
-def generation(version: str) -> str:
-    """Return the SQL of the generation (stamp and ``version``) a fingerprint is taken at."""
-    return f"md5(%(stamp)s || ':' || ({version}))::uuid"
+# A product holds a current fingerprint: taken at its version, with this import's stamp.
+CURRENT = "p.import_stamp = %(stamp)s::uuid AND p.import_version = p.version"
 
 
 # One statement per batch, on the registry's connection, with the batch's (row, SKU) in
@@ -91,9 +90,10 @@ COPY_BATCH_KEYS = "COPY import_batch_keys (row_no, sku, row_digest) FROM STDIN"
 KNOWN_SQL = f"""
 SELECT coalesce(array_agg(k.row_no), '{{}}') FROM import_batch_keys k
 -- One probe of (tenant, sku) per row: see CHECK_SQL.
-CROSS JOIN LATERAL (SELECT version, import_fingerprint FROM catalog_product
+CROSS JOIN LATERAL (SELECT version, import_fingerprint, import_stamp, import_version
+                    FROM catalog_product
                     WHERE tenant_id = (SELECT %(tenant)s::bigint) AND sku = btrim(k.sku) LIMIT 1) p
-WHERE p.import_fingerprint = {fingerprint("p.version", "k.row_digest")}
+WHERE p.import_fingerprint = k.row_digest AND {CURRENT}
 """
 MARK_DUPLICATES_SQL = """
 UPDATE import_stage s SET duplicate_of = d.first_row
@@ -346,12 +346,10 @@ FROM import_ready
 # to another file of the same products (a price feed between full imports): rewriting it
 # at each import would make both files compare every row and write every product.
 REMEMBER_UNCHANGED_SQL = f"""
-UPDATE catalog_product p SET import_fingerprint = {fingerprint("p.version", "r.row_digest")},
-    import_generation = {generation("p.version")}
+UPDATE catalog_product p SET {fingerprint("p.version", "r.row_digest")}
 FROM import_ready r
 WHERE p.id = r.id AND NOT r.is_new AND NOT r.fields_changed AND NOT r.categories_changed
-  AND p.version = r.old_version
-  AND p.import_generation IS DISTINCT FROM {generation("p.version")}
+  AND p.version = r.old_version AND ({CURRENT}) IS NOT TRUE
 """
 
 _PRODUCT_COLUMNS = ("name", "description", "price", "sale_price", "currency", "stock_quantity",
@@ -360,9 +358,9 @@ _PRODUCT_COLUMNS = ("name", "description", "price", "sale_price", "currency", "s
 INSERT_PRODUCTS_SQL = f"""
 INSERT INTO catalog_product (id, tenant_id, sku, {', '.join(_PRODUCT_COLUMNS)}, version,
                              created_at, updated_at, updated_by_id, import_fingerprint,
-                             import_generation)
+                             import_stamp, import_version)
 SELECT id, %(tenant)s, sku, {', '.join(_PRODUCT_COLUMNS)}, 1, now(), now(), %(actor)s,
-       {fingerprint("1", "row_digest")}, {generation("1")}
+       row_digest, %(stamp)s::uuid, 1
 FROM import_ready WHERE is_new
 """
 INSERT_NEW_LINKS_SQL = """
@@ -398,8 +396,7 @@ UPDATE_PRODUCTS_SQL = f"""
 WITH updated AS (
     UPDATE catalog_product p SET {', '.join(f'{c} = r.{c}' for c in _PRODUCT_COLUMNS)},
         version = p.version + 1, updated_at = now(), updated_by_id = %(actor)s,
-        import_fingerprint = {fingerprint("p.version + 1", "r.row_digest")},
-        import_generation = {generation("p.version + 1")}
+        {fingerprint("p.version + 1", "r.row_digest")}
     FROM import_ready r
     WHERE p.id = r.id AND NOT r.is_new AND (r.fields_changed OR r.categories_changed)
     RETURNING p.id, p.version
