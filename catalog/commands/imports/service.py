@@ -728,9 +728,9 @@ def import_products(
             on_progress(result, counter.count)
 
     # A thread parses the next batch while this one registers the current one and hands it
-    # to a writer. Batches alive anywhere: at most one per writer and two more (``budget``),
+    # to a writer. Batches alive anywhere: at most one per writer and one more (``budget``),
     # so memory does not grow with the file.
-    budget = threading.Semaphore(workers + 2)
+    budget = threading.Semaphore(workers + 1)
     batches = _read_ahead(_batches(iter(rows), batch_size), budget)
     try:
         if workers == 1:
