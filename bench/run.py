@@ -76,7 +76,11 @@ def _targets(results: dict[str, Any]) -> list[tuple[int, str, str, bool]]:
     if "import" in results:
         biggest = max(results["import"]["runs"], key=lambda run: run["rows"])
         new, again = biggest["new"]["seconds"], biggest["again"]["seconds"]
-        peak = max(run[key]["peak_rss_mb"] for run in results["import"]["runs"] for key in ("new", "again"))
+        # Every importer process counts: new, again, after the rename, and as deployed.
+        peak = max([run[key]["peak_rss_mb"] for run in results["import"]["runs"]
+                    for key in ("new", "again", "renamed") if key in run]
+                   + [run["deployed"]["import_peak_rss_mb"] for run in results["import"]["runs"]
+                      if "deployed" in run])
         rows += [(6, f"import {biggest['rows']:,} new ≤ 10 s / the same file again ≤ 10 s",
                   f"{new:.0f} s / {again:.0f} s", new <= 10 and again <= 10),
                  (6, "importer peak memory ≤ 500 MB", f"{peak:.0f} MB", peak <= 500)]
