@@ -15,12 +15,12 @@ from catalog.fileformat import COLUMNS
 
 STAGE_COLUMNS = ("row_no", *COLUMNS)
 
-# A batch's keys, for KNOWN_SQL (on a writer's connection, and on the reader's: KnownCheck).
+# A batch's keys, for KNOWN_SQL (on a writer's connection, and on the reader's checkers: KnownCheck).
 CREATE_BATCH_KEYS = (
     "CREATE TEMP TABLE IF NOT EXISTS import_batch_keys (row_no bigint, sku text, row_digest uuid)")
 CREATE_TABLES = [
     # duplicate_of: the earlier row of the file with the same SKU (see SEEN_TABLES).
-    # row_digest: the row's values hashed by the importer (service.row_digest).
+    # row_digest: the hash of the record's bytes in the file, taken by the reader (reader.py).
     "CREATE TEMP TABLE IF NOT EXISTS import_stage (row_no bigint, "
     + ", ".join(f"{c} text" for c in COLUMNS) + ", row_digest uuid, duplicate_of bigint)",
     CREATE_BATCH_KEYS,
