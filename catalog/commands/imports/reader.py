@@ -173,6 +173,12 @@ class KnownRow(tuple):  # type: ignore[type-arg]
         return (self[0], *record, self[-1])
 
 
+class CheckedRow(tuple):  # type: ignore[type-arg]
+    """A parsed row of one line that the known-row check already found unknown: not asked again."""
+
+    __slots__ = ()
+
+
 # (row, SKU, digest) of lines read ahead that may be known rows -> (soon) the rows that are.
 KnownRows = Callable[[list[tuple[int, str, str]]], "Future[set[int]]"]
 KNOWN_CHUNK_BYTES = 8 << 20  # lines read ahead for one check: about 9,000 rows of 900 bytes
@@ -256,6 +262,7 @@ class CsvRows:
         reader, flags, width = self.reader, self.flags, len(self.columns)
         seed, ahead = digest_seed(self.columns), flags.ahead
         known: dict[int, tuple[str, str]] = {}  # line -> (SKU, digest) of the known rows read ahead
+        offered: set[int] = set()  # the lines of the chunk that the check answered for
         checked = 0  # the last line whose check is in ``known``
         chunks: deque[tuple[int, list[tuple[int, str, str]], Future[set[int]]]] = deque()
         while True:
@@ -270,6 +277,7 @@ class CsvRows:
                 last, keys, future = chunks.popleft()
                 rows = future.result()
                 known = {n: (sku, digest) for n, sku, digest in keys if n in rows}
+                offered = {n for n, _, _ in keys}
                 checked = last
             if start in known and ahead:  # at the start of a row: skipped unparsed
                 raw = ahead.popleft()
@@ -286,13 +294,15 @@ class CsvRows:
                 flags.lines.clear()
                 yield Rejection(start, "", "", errors.IMPORT_QUOTING.format(error=exc))
                 continue
+            one_line = len(flags.lines) == 1  # then the check's answer for the line is the row's
             raw = flags.record_bytes()
             if flags.bad_encoding or flags.nul:
                 reason = errors.IMPORT_ENCODING if flags.bad_encoding else errors.IMPORT_NUL
                 flags.bad_encoding = flags.nul = False
                 yield Rejection(start, "", "", reason)
             elif len(record) == width:
-                yield (start, *record, xxh3_128_hexdigest(raw, seed))
+                row = (start, *record, xxh3_128_hexdigest(raw, seed))
+                yield CheckedRow(row) if one_line and start in offered else row
             elif record:  # a blank line is no row
                 yield Rejection(start, "", "", errors.IMPORT_FIELD_COUNT.format(
                     expected=width, found=len(record)))

@@ -42,6 +42,7 @@ from catalog import errors
 from catalog.commands.actor import actor_id
 from catalog.commands.imports import sql
 from catalog.commands.imports.reader import (
+    CheckedRow,
     ImportRefused,
     KnownRow,
     Rejection,
@@ -406,14 +407,18 @@ class BatchWriter:
             outcome.recognized = len(rows) - len(parsed)
             rows.clear()
             known: set[int] = set()
-            if parsed:
+            # Rows the reader's check has not answered for (a quoted SKU, several lines, no check).
+            unchecked = [row for row in parsed
+                         if type(row) is not CheckedRow and row[0] not in duplicate_rows]
+            if unchecked:
                 with cursor.cursor.copy(sql.COPY_BATCH_KEYS) as copy:
-                    for row in parsed:
-                        if row[0] not in duplicate_rows:
-                            copy.write_row((row[0], row[position], row[-1]))
+                    for row in unchecked:
+                        copy.write_row((row[0], row[position], row[-1]))
                 cursor.execute(sql.KNOWN_SQL, params)
                 known = set(cursor.fetchone()[0])
                 outcome.recognized += len(known)
+            del unchecked
+            if parsed:
                 with cursor.cursor.copy(self.copy_sql) as copy:
                     for row in parsed:
                         if row[0] not in known:
