@@ -5,7 +5,8 @@
 Starts its own PostgreSQL and Redis under bench/out/ (kept between runs with
 --reuse, so a seeded tenant is not seeded again), seeds the tenant with the
 demo generator, runs each benchmark side by side with a naive baseline, and
-writes the numbers to bench/report.md and bench/out/results.json.
+writes the numbers to bench/report.md and bench/out/results.json. ``floors`` times the
+bare database work of each missed target (bench/floors.py).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 from bench.stack import BENCH_DIR, OUT_DIR, BenchStack
 
-SECTIONS = ("rebuild", "throughput", "latency", "api", "search", "import")
+SECTIONS = ("rebuild", "throughput", "latency", "api", "search", "import", "floors")
 
 
 def seed(tenant_slug: str, products: int) -> tuple[Any, float | None]:
@@ -38,13 +39,22 @@ def seed(tenant_slug: str, products: int) -> tuple[Any, float | None]:
     return Tenant.objects.get(slug=tenant_slug), time.perf_counter() - started
 
 
+def _floor(results: dict[str, Any], target: str) -> str:
+    """Return "; floor N s" for a target that the floors section measured (bench/floors.py)."""
+    for row in results.get("floors", {}).get("targets", []):
+        if row["target"] == target:
+            return f"; floor {row['floor_s']:.0f} s"
+    return ""
+
+
 def _targets(results: dict[str, Any]) -> list[tuple[int, str, str, bool]]:
     """Return (issue, target, measured, met) for every target the results can answer."""
     rows: list[tuple[int, str, str, bool]] = []
     if "rebuild" in results:
         r = results["rebuild"]
         rows += [(3, "rebuild 1M ≤ 60 s, over existing rows", f"{r['warm_s']:.1f} s", r["warm_s"] <= 60),
-                 (3, "rebuild 1M ≤ 60 s, into an empty read table", f"{r['cold_s']:.1f} s",
+                 (3, "rebuild 1M ≤ 60 s, into an empty read table",
+                  f"{r['cold_s']:.1f} s{_floor(results, 'cold rebuild')}",
                   r["cold_s"] <= 60)]
     if "latency" in results:
         p95 = results["latency"]["p95"]
@@ -82,14 +92,16 @@ def _targets(results: dict[str, Any]) -> list[tuple[int, str, str, bool]]:
                    + [run["deployed"]["import_peak_rss_mb"] for run in results["import"]["runs"]
                       if "deployed" in run])
         rows += [(6, f"import {biggest['rows']:,} new ≤ 10 s / the same file again ≤ 10 s",
-                  f"{new:.0f} s / {again:.0f} s", new <= 10 and again <= 10),
+                  f"{new:.0f} s{_floor(results, 'import 1M new')} / {again:.0f} s",
+                  new <= 10 and again <= 10),
                  (6, "importer peak memory ≤ 500 MB", f"{peak:.0f} MB", peak <= 500)]
         if "deployed" in biggest:
             d = biggest["deployed"]
             rows.append((6, "import start → every product searchable ≤ 120 s",
                          f"{d['searchable_s']:.0f} s as deployed (import {d['import_s']:.0f} s, all "
                          f"projected at {d['projected_s']:.0f} s); the steps one after the other: "
-                         f"{new + biggest['projection_s'] + biggest['sync_s']:.0f} s",
+                         f"{new + biggest['projection_s'] + biggest['sync_s']:.0f} s"
+                         f"{_floor(results, 'import start → searchable')}",
                          d["searchable_s"] <= 120 and d["searchable"] == biggest["rows"]))
         elif "sync_s" in biggest:
             searchable = new + biggest["projection_s"] + biggest["sync_s"]
@@ -167,6 +179,10 @@ def report(results: dict[str, Any]) -> str:
         from bench.imports import render as render_import
 
         lines += render_import(results["import"])
+    if "floors" in results:
+        from bench.floors import render as render_floors
+
+        lines += render_floors(results["floors"])
     lines += glance(results)
     if results.get("plots"):
         lines += ["## Plots", ""] + [f"![{Path(p).stem}]({p})" for p in results["plots"]] + [""]
@@ -178,7 +194,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=1_000_000)
     parser.add_argument("--only", default="rebuild,throughput,latency",
-                        help="comma-separated: rebuild, throughput, latency, api, search, import")
+                        help="comma-separated: rebuild, throughput, latency, api, search, import, floors")
     parser.add_argument("--import-rows", type=int, default=1_000_000,
                         help="rows of the import benchmark's file (default 1000000)")
     parser.add_argument("--import-sizes", default="100000",
@@ -254,6 +270,14 @@ def main() -> None:
             sizes = [int(size) for size in args.import_sizes.split(",") if size.strip()]
             results["import"] = bench_import(env, rows=args.import_rows, sizes=sizes, out_dir=out_dir)
         previous_path = out_dir / "results.json"
+        if "floors" in selected:
+            from bench.floors import bench_floors
+
+            # The search index's share of "searchable": the build rate of this run, or the last one.
+            search = results.get("search") or (json.loads(previous_path.read_text()).get("search")
+                                               if previous_path.exists() else None)
+            results["floors"] = bench_floors(tenant, rows=args.products, work_dir=out_dir,
+                                             index_docs_per_s=search and search.get("docs_per_s"))
         if args.reuse and previous_path.exists():  # keep the sections of an earlier run not re-run now
             previous = json.loads(previous_path.read_text())
             if previous.get("products") == args.products:
