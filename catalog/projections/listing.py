@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from catalog.projections.batches import of_tenant_by_id
 from catalog.read.models import ProductCountView
 
 # The sorts with a (tenant_id, category_id, key, product_id) index; see ProductCategoryView.
@@ -25,7 +26,7 @@ _keys = ", ".join(SORT_KEYS)
 # all rows of deleted products. What is left is identical to what the read row gives.
 CATEGORY_ROWS_DELETE_SQL = f"""
 DELETE FROM catalog_read_productcategoryview n
-WHERE n.tenant_id = %(tenant)s AND n.product_id = ANY(%(ids)s::uuid[]) AND NOT EXISTS (
+WHERE {of_tenant_by_id("n", key="product_id")} AND NOT EXISTS (
     SELECT 1 FROM catalog_read_productview v
     WHERE v.id = n.product_id AND n.category_id = ANY(v.category_tree_ids)
       AND ({", ".join("n." + k for k in SORT_KEYS)}) IS NOT DISTINCT FROM
@@ -42,7 +43,7 @@ CATEGORY_ROWS_INSERT_SQL = f"""
 INSERT INTO catalog_read_productcategoryview (product_id, category_id, tenant_id, {_keys})
 SELECT v.id, c.id, v.tenant_id, {", ".join("v." + k for k in SORT_KEYS)}
 FROM catalog_read_productview v CROSS JOIN LATERAL unnest(v.category_tree_ids) AS c(id)
-WHERE v.tenant_id = %(tenant)s AND v.id = ANY(%(ids)s::uuid[])
+WHERE {of_tenant_by_id("v")}
 ORDER BY c.id, v.name, v.id
 ON CONFLICT (product_id, category_id) DO NOTHING
 """
@@ -52,7 +53,7 @@ COUNTS_SQL = f"""
 SELECT c.id, count(*), count(*) FILTER (WHERE v.is_available)
 FROM catalog_read_productview v
 CROSS JOIN LATERAL unnest(ARRAY[{ProductCountView.ALL_PRODUCTS}]::bigint[] || v.category_tree_ids) AS c(id)
-WHERE v.tenant_id = %(tenant)s AND v.id = ANY(%(ids)s::uuid[])
+WHERE {of_tenant_by_id("v")}
 GROUP BY c.id
 """
 

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from django.db import OperationalError, connections, transaction
 
 from catalog.projections import listing, search_queue
+from catalog.projections.batches import of_tenant_by_id
 from catalog.read.cache import invalidate_products, invalidate_tenant
 from catalog.read.models import REVISION_SEQUENCE
 
@@ -38,7 +39,7 @@ COLUMNS = (
 # The batch's categories get their ancestor ids and name path once (``cat``), then
 # each product's links aggregate over them; ancestors shared by two of a product's
 # categories repeat in ``category_tree_ids`` until the upsert removes duplicates.
-SNAPSHOT_SQL = """
+SNAPSHOT_SQL = f"""
 WITH batch_links AS MATERIALIZED (
     SELECT product_id, category_id FROM catalog_product_category
     WHERE product_id = ANY(%(ids)s::uuid[])
@@ -58,13 +59,13 @@ WITH batch_links AS MATERIALIZED (
 )
 SELECT p.id, p.tenant_id, p.sku, p.name, p.description, p.price, p.sale_price,
        COALESCE(p.sale_price, p.price), p.currency, p.brand_id, COALESCE(b.name, ''),
-       COALESCE(l.ids, '{}'), COALESCE(l.tree, '{}'), COALESCE(l.paths, '{}'),
+       COALESCE(l.ids, '{{}}'), COALESCE(l.tree, '{{}}'), COALESCE(l.paths, '{{}}'),
        p.tags, p.attributes, p.translations, p.stock_quantity, p.is_active,
        p.is_active AND p.stock_quantity > 0, p.created_at, p.updated_at, p.version
 FROM catalog_product p
 LEFT JOIN catalog_brand b ON b.id = p.brand_id
 LEFT JOIN links l ON l.product_id = p.id
-WHERE p.tenant_id = %(tenant)s AND p.id = ANY(%(ids)s::uuid[])
+WHERE {of_tenant_by_id("p")}
 """
 
 STAGE_SQL = (
@@ -229,9 +230,9 @@ def project_products(*, tenant_id: int, product_ids: Iterable[Any], shared: bool
         before = listing.counts_of(cursor, tenant_id=tenant_id, product_ids=changing)
         if gone:
             cursor.execute(
-                "DELETE FROM catalog_read_productview WHERE tenant_id = %s AND id = ANY(%s::uuid[])"
-                " RETURNING id",
-                [tenant_id, gone],
+                "DELETE FROM catalog_read_productview v WHERE "
+                + of_tenant_by_id("v", ids="%s", tenant="%s") + " RETURNING id",
+                [gone, tenant_id],
             )
             search_queue.enqueue_deleted(cursor, tenant_id=tenant_id,
                                          product_ids=[row[0] for row in cursor.fetchall()])

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import connections, transaction
 from elasticsearch.helpers import scan
 
+from catalog.projections.batches import of_tenant_by_id
 from catalog.projections.search_queue import QUEUE_TABLE
 from catalog.projections.side_by_side import side_by_side
 from catalog.read.models import REVISION_SEQUENCE, ProductView
@@ -63,8 +64,8 @@ def _write_targets() -> list[str]:
 def documents(*, tenant_id: int, product_ids: list[Any]) -> dict[str, Doc]:
     """Return the current documents of these products of the tenant, by product id."""
     with connections[READ_ALIAS].cursor() as cursor:
-        cursor.execute(DOCUMENTS_SQL + " WHERE v.tenant_id = %s AND v.id = ANY(%s::uuid[])",
-                       [tenant_id, [str(i) for i in product_ids]])
+        cursor.execute(DOCUMENTS_SQL + " WHERE " + of_tenant_by_id("v", ids="%s", tenant="%s"),
+                       [[str(i) for i in product_ids], tenant_id])
         return {row[0]: row for row in cursor.fetchall()}
 
 

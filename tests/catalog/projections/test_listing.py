@@ -8,10 +8,11 @@ import pytest
 from django.db import connections, transaction
 
 from catalog import commands
-from catalog.projections import listing
+from catalog.projections import listing, products
 from catalog.projections.outbox import process_batch
 from catalog.projections.products import project_products
 from catalog.projections.rebuild import rebuild_tenant
+from catalog.projections.search import documents
 from catalog.read.models import ProductCategoryView, ProductCountView, ProductView
 
 pytestmark = pytest.mark.django_db(databases=["default", "read"])
@@ -143,3 +144,55 @@ def test_the_missing_category_rows_are_inserted_without_a_plan_that_reads_the_ta
     assert "Conflict Resolution: NOTHING" in plan
     assert "on catalog_read_productcategoryview " not in plan.split("Insert on")[1]
     assert "Anti Join" not in plan
+
+
+BATCH_TABLES = ("catalog_product", "catalog_read_productview", "catalog_read_productcategoryview")
+
+
+def _index_conditions(plan: object, indexes: set[str]) -> list[str]:
+    """Return the conditions by which a plan enters ``indexes`` (EXPLAIN (FORMAT JSON))."""
+    if isinstance(plan, list):
+        return [condition for item in plan for condition in _index_conditions(item, indexes)]
+    if not isinstance(plan, dict):
+        return []
+    found = [str(plan["Index Cond"])] if plan.get("Index Name") in indexes and "Index Cond" in plan else []
+    return found + [condition for value in plan.values() for condition in _index_conditions(value, indexes)]
+
+
+@pytest.mark.parametrize(("alias", "statement"), [
+    ("default", products.SNAPSHOT_SQL), ("read", listing.CATEGORY_ROWS_DELETE_SQL),
+    ("read", listing.CATEGORY_ROWS_INSERT_SQL), ("read", listing.COUNTS_SQL),
+], ids=["snapshot", "category rows delete", "category rows insert", "counts"])
+def test_a_batch_finds_its_rows_by_their_keys_never_in_the_tenants_range(tenant, catalog, alias, statement):
+    # given: a batch of the tenant's products (a growing tenant's statistics are stale: its
+    # range of a (tenant, ...) index may look small to the planner when it is not)
+    ids = [str(i) for i in ProductView.objects.for_tenant(tenant.pk).values_list("id", flat=True)]
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a few rows here: as at millions, use indexes
+        # when
+        cursor.execute("EXPLAIN (FORMAT JSON) " + statement, {"tenant": tenant.pk, "ids": ids})
+        plan = cursor.fetchone()[0]
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = ANY(%s)", [list(BATCH_TABLES)])
+        conditions = _index_conditions(plan, {row[0] for row in cursor.fetchall()})
+    # then: the products' indexes are entered by the rows' keys; the tenant is a filter on them
+    assert any("ANY" in condition for condition in conditions)
+    assert not [condition for condition in conditions if "tenant_id" in condition]
+
+
+def test_a_batch_of_another_tenants_ids_finds_none_of_their_rows(tenant, other_tenant, catalog):
+    # given: the other tenant's products, asked for under this tenant
+    theirs = [str(i) for i in ProductView.objects.for_tenant(other_tenant.pk).values_list("id", flat=True)]
+    their_rows = category_rows(other_tenant.pk)
+    with transaction.atomic(using="read"), connections["read"].cursor() as cursor:
+        # when
+        counts = listing.counts_of(cursor, tenant_id=tenant.pk, product_ids=theirs)
+        listing.category_rows_sync(cursor, tenant_id=tenant.pk, product_ids=theirs)
+    with connections["default"].cursor() as cursor:
+        cursor.execute(products.SNAPSHOT_SQL, {"tenant": tenant.pk, "ids": theirs})
+        snapshot = cursor.fetchall()
+    # then
+    assert counts == Counter()
+    assert snapshot == []
+    assert documents(tenant_id=tenant.pk, product_ids=theirs) == {}
+    assert category_rows(other_tenant.pk) == their_rows
+    assert len(their_rows) > 0
