@@ -160,17 +160,11 @@ class KnownRow(tuple):  # type: ignore[type-arg]
     """A row whose product holds its fingerprint, skipped unparsed: ``(row, SKU, line, digest)``.
 
     Counted and registered like a parsed row (its number first, its digest last);
-    its line is parsed only if its SKU turns out to be a duplicate (``parse``).
+    its line is parsed only if its SKU turns out to be a duplicate (the reader's
+    ``parse_known``).
     """
 
     __slots__ = ()
-
-    def parse(self, width: int) -> tuple[Any, ...]:
-        """Return the row parsed, as CsvRows gives it (a known row is one whole line)."""
-        record = next(csv.reader([self[2].decode()], strict=True))
-        if len(record) != width:
-            raise ValueError(f"row {self[0]} does not have the fields it had when it was imported")
-        return (self[0], *record, self[-1])
 
 
 class CheckedRow(tuple):  # type: ignore[type-arg]
@@ -183,6 +177,13 @@ class CheckedRow(tuple):  # type: ignore[type-arg]
 KnownRows = Callable[[list[tuple[int, str, str]]], "Future[set[int]]"]
 KNOWN_CHUNK_BYTES = 8 << 20  # lines read ahead for one check: about 9,000 rows of 900 bytes
 KNOWN_AHEAD = 3  # chunks read ahead
+
+
+def _done(rows: set[int]) -> Future[set[int]]:
+    """Return a check already answered (a chunk with no line to offer)."""
+    future: Future[set[int]] = Future()
+    future.set_result(rows)
+    return future
 
 
 class CsvRows:
@@ -223,6 +224,13 @@ class CsvRows:
         self.columns: tuple[str, ...] = tuple(names)
         self.flags.lines.clear()
 
+    def parse_known(self, row: KnownRow) -> tuple[Any, ...]:
+        """Return a known row parsed, as this reader gives it (a known row is one whole line)."""
+        record = next(csv.reader([row[2].decode()], strict=True))
+        if len(record) != len(self.columns):
+            raise ValueError(f"row {row[0]} does not have the fields it had when it was imported")
+        return (row[0], *record, row[-1])
+
     def _read_ahead(self, seed: int) -> tuple[int, list[tuple[int, str, str]], Future[set[int]]] | None:
         """Read the next chunk of lines ahead and ask which of them are known rows.
 
@@ -251,12 +259,7 @@ class CsvRows:
             except UnicodeDecodeError:
                 continue
             keep((number, sku, xxh3_128_hexdigest(raw.rstrip(b"\r\n"), seed)))
-        if keys:
-            future = self.known(keys)
-        else:
-            future = Future()
-            future.set_result(set())
-        return first + len(lines) - 1, keys, future
+        return first + len(lines) - 1, keys, self.known(keys) if keys else _done(set())
 
     def __iter__(self) -> Iterator[tuple[Any, ...] | Rejection]:
         reader, flags, width = self.reader, self.flags, len(self.columns)
@@ -339,53 +342,125 @@ def _jsonl_value(column: str, value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
+# How a JSON line that gives its SKU first starts: compact, or as PostgreSQL writes jsonb
+# (export_products: jsonb orders keys by length, and "sku" is the shortest).
+JSON_SKU_FIRST = (b'{"sku":"', b'{"sku": "')
+
+
+def json_sku(raw: bytes) -> str | None:
+    """Return the SKU of a JSON line that starts with it as plain text (no escape), else None."""
+    for prefix in JSON_SKU_FIRST:
+        if raw.startswith(prefix):
+            end = raw.find(b'"', len(prefix))
+            if end < 0 or b"\\" in (value := raw[len(prefix):end]):
+                return None
+            try:
+                return value.decode()
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
+# Lines read ahead: the first one's number, the lines, (SKU, digest) of those offered, the check.
+JsonChunk = tuple[int, list[bytes], dict[int, tuple[str, str]], "Future[set[int]]"]
+
+
 class JsonLinesRows:
-    """Rows of a JSON Lines file: one object per line with the column names as keys."""
+    """Rows of a JSON Lines file: one object per line with the column names as keys.
+
+    With ``known`` (see KnownRows), lines are read ahead in chunks, and a line
+    that gives its SKU first (``JSON_SKU_FIRST``, as export_products writes it)
+    and whose product holds its fingerprint comes out as a KnownRow without
+    being parsed: a fingerprint is taken from a whole line, so a line with the
+    same bytes is that row again. Every other line is parsed as before.
+    """
 
     columns: tuple[str, ...] = COLUMNS
 
-    def __init__(self, stream: IO[bytes]) -> None:
-        self.stream = stream
+    def __init__(self, stream: IO[bytes], known: KnownRows | None = None) -> None:
+        self.stream, self.known = stream, known
+        self.seed = digest_seed(COLUMNS)
 
     def __iter__(self) -> Iterator[tuple[Any, ...] | Rejection]:
-        known, seed = set(COLUMNS), digest_seed(COLUMNS)
-        for number, raw in enumerate(self.stream, 1):
-            if number == 1:
-                raw = raw.removeprefix(b"\xef\xbb\xbf")  # a byte order mark some editors write
-            if not raw.strip():
+        if self.known is None:
+            for number, raw in enumerate(self.stream, 1):
+                if number == 1:
+                    raw = raw.removeprefix(b"\xef\xbb\xbf")  # a byte order mark some editors write
+                if (row := self._parse(number, raw)) is not None:
+                    yield row
+            return
+        chunks, pending = self._read_ahead(), deque[JsonChunk]()
+        while True:
+            # KNOWN_AHEAD chunks in the check at most: the next ones are read and hashed
+            # while the ones before them are checked.
+            while len(pending) < KNOWN_AHEAD and (chunk := next(chunks, None)):
+                pending.append(chunk)
+            if not pending:
+                return
+            first, lines, offered, future = pending.popleft()
+            known = future.result()
+            for number, raw in enumerate(lines, first):
+                if number in known:
+                    sku, digest = offered[number]
+                    yield KnownRow((number, sku, raw.rstrip(b"\r\n"), digest))
+                elif (row := self._parse(number, raw)) is not None:
+                    yield CheckedRow(row) if number in offered and type(row) is tuple else row
+
+    def _read_ahead(self) -> Iterator[JsonChunk]:
+        """Yield chunks of lines: the first's number, the lines, (SKU, digest) by line offered, the check."""
+        assert self.known is not None
+        first = 1
+        while lines := self.stream.readlines(KNOWN_CHUNK_BYTES):
+            if first == 1:
+                lines[0] = lines[0].removeprefix(b"\xef\xbb\xbf")
+            offered = {}
+            for number, raw in enumerate(lines, first):
+                if (sku := json_sku(raw)) is not None:
+                    offered[number] = (sku, xxh3_128_hexdigest(raw.rstrip(b"\r\n"), self.seed))
+            keys = [(number, sku, digest) for number, (sku, digest) in offered.items()]
+            yield first, lines, offered, self.known(keys) if keys else _done(set())
+            first += len(lines)
+
+    def parse_known(self, row: KnownRow) -> tuple[Any, ...]:
+        """Return a known row parsed, as this reader gives it."""
+        parsed = self._parse(row[0], row[2])
+        if type(parsed) is not tuple:
+            raise ValueError(f"row {row[0]} is not the row it was when it was imported")
+        return parsed
+
+    def _parse(self, number: int, raw: bytes) -> tuple[Any, ...] | Rejection | None:
+        """Return the line's row, or its Rejection; None for a blank line."""
+        if not raw.strip():
+            return None
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            reason = (errors.IMPORT_ENCODING if "UTF-8" in str(exc)
+                      else errors.IMPORT_JSON_INVALID.format(error=exc))
+            return Rejection(number, "", "", reason)
+        if not isinstance(data, dict):
+            return Rejection(number, "", "", errors.IMPORT_JSON_NOT_OBJECT)
+        unknown = [key for key in data if key not in _KNOWN_KEYS]
+        if unknown:
+            return Rejection(number, unknown[0], _shown(data[unknown[0]]),
+                             errors.IMPORT_KEY_UNKNOWN.format(known=KNOWN))
+        values: list[Any] = [number]
+        for column in COLUMNS:
+            if column not in data:
+                values.append(None)
                 continue
             try:
-                data = orjson.loads(raw)
-            except orjson.JSONDecodeError as exc:
-                reason = (errors.IMPORT_ENCODING if "UTF-8" in str(exc)
-                          else errors.IMPORT_JSON_INVALID.format(error=exc))
-                yield Rejection(number, "", "", reason)
-                continue
-            if not isinstance(data, dict):
-                yield Rejection(number, "", "", errors.IMPORT_JSON_NOT_OBJECT)
-                continue
-            unknown = [key for key in data if key not in known]
-            if unknown:
-                yield Rejection(number, unknown[0], _shown(data[unknown[0]]),
-                                errors.IMPORT_KEY_UNKNOWN.format(known=KNOWN))
-                continue
-            values: list[Any] = [number]
-            for column in COLUMNS:
-                if column not in data:
-                    values.append(None)
-                    continue
-                try:
-                    text = _jsonl_value(column, data[column])
-                except ValueError as exc:
-                    yield Rejection(number, column, _shown(data[column]), str(exc))
-                    break
-                if "\x00" in text:
-                    yield Rejection(number, column, "", errors.IMPORT_NUL)
-                    break
-                values.append(text)
-            else:
-                values.append(xxh3_128_hexdigest(raw.rstrip(b"\r\n"), seed))
-                yield tuple(values)
+                text = _jsonl_value(column, data[column])
+            except ValueError as exc:
+                return Rejection(number, column, _shown(data[column]), str(exc))
+            if "\x00" in text:
+                return Rejection(number, column, "", errors.IMPORT_NUL)
+            values.append(text)
+        values.append(xxh3_128_hexdigest(raw.rstrip(b"\r\n"), self.seed))
+        return tuple(values)
+
+
+_KNOWN_KEYS = frozenset(COLUMNS)
 
 
 def _shown(value: Any) -> str:
@@ -396,6 +471,6 @@ def product_rows(stream: IO[bytes], file_format: str,
                  known: KnownRows | None = None) -> CsvRows | JsonLinesRows:
     """Return the row reader for the format; raise ImportRefused for an unusable header.
 
-    ``known`` lets a CSV reader skip the rows whose products hold their fingerprint.
+    ``known`` lets the reader skip the rows whose products hold their fingerprint.
     """
-    return CsvRows(stream, known) if file_format == "csv" else JsonLinesRows(stream)
+    return CsvRows(stream, known) if file_format == "csv" else JsonLinesRows(stream, known)

@@ -348,13 +348,15 @@ class BatchWriter:
     """Apply batches on one connection: temp tables live in its session."""
 
     def __init__(self, *, tenant: Tenant, columns: tuple[str, ...], actor: AbstractBaseUser | None,
-                 taxonomy: SharedTaxonomy, using: str, lock_per_batch: bool, stamp: str) -> None:
+                 taxonomy: SharedTaxonomy, using: str, lock_per_batch: bool, stamp: str,
+                 parse_known: Callable[[KnownRow], tuple[Any, ...]]) -> None:
         self.tenant, self.using, self.taxonomy, self.stamp = tenant, using, taxonomy, stamp
+        self.parse_known = parse_known
         self.lock_per_batch = lock_per_batch
         self.holding = False  # the taxonomy lock, while a batch that created categories/brands runs
         self.actor_id = actor_id(actor)
         self.copy_sql = f"COPY import_stage (row_no, {', '.join(columns)}, row_digest) FROM STDIN"
-        self.sku_position, self.width = 1 + columns.index("sku"), len(columns)
+        self.sku_position = 1 + columns.index("sku")
         self.skip_row_triggers = can_skip_row_triggers(using=using)
         with connections[using].cursor() as cursor:
             _keep_temp_tables_in_memory(cursor, using)
@@ -402,7 +404,7 @@ class BatchWriter:
                 if type(row) is KnownRow:
                     if row[0] not in duplicate_rows:
                         continue
-                    row = row.parse(self.width)
+                    row = self.parse_known(row)
                 parsed.append(row)
             outcome.recognized = len(rows) - len(parsed)
             rows.clear()
@@ -720,7 +722,8 @@ def import_products(
 
     def make_writer(lock_per_batch: bool) -> BatchWriter:
         return BatchWriter(tenant=tenant, columns=rows.columns, actor=actor, taxonomy=taxonomy,
-                           using=using, lock_per_batch=lock_per_batch, stamp=stamp)
+                           using=using, lock_per_batch=lock_per_batch, stamp=stamp,
+                           parse_known=rows.parse_known)
 
     analyzed = 0  # products whose batch refreshed the statistics with them
 

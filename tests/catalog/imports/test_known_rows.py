@@ -1,4 +1,4 @@
-"""The reader skips, unparsed, the CSV rows whose products hold their fingerprint.
+"""The reader skips, unparsed, the rows (CSV or JSON Lines) whose products hold their fingerprint.
 
 The unit tests give the reader a fake check (which lines it calls known) and read
 what comes out: pure logic. The others import for real, outside a transaction,
@@ -18,11 +18,20 @@ from catalog.commands.imports import ImportFailed
 from catalog.commands.imports import reader as reader_module
 from catalog.commands.imports.reader import KnownRow, Rejection, product_rows
 from catalog.models import Event, Product
-from tests.catalog.imports.conftest import csv_bytes, event_count, failing_insert, run_import, state
+from tests.catalog.imports.conftest import (
+    HEADER,
+    csv_bytes,
+    event_count,
+    failing_insert,
+    jsonl_bytes,
+    run_import,
+    state,
+)
 from tests.catalog.imports.test_merge import ROWS
 
 
-def _read(data: bytes, known_skus: set[str]) -> tuple[list[object], list[list[tuple[int, str, str]]]]:
+def _read(data: bytes, known_skus: set[str], file_format: str = "csv",
+          ) -> tuple[list[object], list[list[tuple[int, str, str]]]]:
     asked: list[list[tuple[int, str, str]]] = []
 
     def known(keys: list[tuple[int, str, str]]) -> Future[set[int]]:
@@ -31,11 +40,11 @@ def _read(data: bytes, known_skus: set[str]) -> tuple[list[object], list[list[tu
         future.set_result({row for row, sku, _ in keys if sku in known_skus})
         return future
 
-    return list(product_rows(io.BytesIO(data), "csv", known)), asked
+    return list(product_rows(io.BytesIO(data), file_format, known)), asked
 
 
-def _plain(data: bytes) -> list[object]:
-    return list(product_rows(io.BytesIO(data), "csv"))
+def _plain(data: bytes, file_format: str = "csv") -> list[object]:
+    return list(product_rows(io.BytesIO(data), file_format))
 
 
 def test_known_lines_come_out_unparsed_with_the_digest_the_parser_gives():
@@ -49,7 +58,7 @@ def test_known_lines_come_out_unparsed_with_the_digest_the_parser_gives():
     # and a known row has the number, SKU and digest the parsed row has, and parses to it
     for known_row, parsed in ((rows[0], plain[0]), (rows[2], plain[2])):
         assert (known_row[0], known_row[1], known_row[-1]) == (parsed[0], parsed[1], parsed[-1])
-        assert known_row.parse(3) == parsed
+        assert product_rows(io.BytesIO(data), "csv").parse_known(known_row) == parsed
 
 
 def test_a_line_inside_a_multi_line_row_is_never_taken_for_a_row():
@@ -96,6 +105,36 @@ def test_lines_the_check_cannot_read_go_to_the_parser():
     assert rows[0].reason == errors.IMPORT_QUOTING.format(error="unexpected end of data")
 
 
+def test_json_lines_that_give_their_sku_first_come_out_unparsed_when_known():
+    data = (b'\xef\xbb\xbf{"sku":"A","name":"Alpha","price":"1.00"}\n'  # a byte order mark first
+            b'{"sku": "B", "name": "Beta", "price": "2.00"}\n'  # as export_products writes it
+            b'\n'
+            b'{"name":"Gamma","sku":"C","price":"3.00"}\n'  # the SKU not first
+            b'{"sku":"D\\u0045","name":"Delta","price":"4.00"}\n'  # an escape in the SKU
+            b'{"sku":"E","name":"Epsilon","price":"5.00"}\r\n')
+    # when: every SKU is known to the check
+    rows, asked = _read(data, {"A", "B", "C", "DE", "E"}, "jsonl")
+    plain = _plain(data, "jsonl")
+    # then: the lines that start with their SKU as plain text were offered, and came out known
+    assert [(row, sku) for row, sku, _ in asked[0]] == [(1, "A"), (2, "B"), (6, "E")]
+    assert [type(row) is KnownRow for row in rows] == [True, True, False, False, True]
+    assert rows[2:4] == plain[2:4]
+    assert [row[1] for row in plain[2:4]] == ["C", "DE"]
+    # and a known row has the number, SKU and digest the parsed row has, and parses to it
+    reader = product_rows(io.BytesIO(b""), "jsonl")
+    for known_row, parsed in zip([rows[0], rows[1], rows[4]], [plain[0], plain[1], plain[4]], strict=True):
+        assert (known_row[0], known_row[1], known_row[-1]) == (parsed[0], parsed[1], parsed[-1])
+        assert reader.parse_known(known_row) == parsed
+
+
+def test_json_lines_that_the_check_does_not_know_are_parsed_as_without_it():
+    data = (b'{"sku":"A","name":"Alpha","price":"1.00"}\n{"sku":"B","nme":"typo"}\n[1]\n'
+            b'{"sku":"C","name":"Gamma","price":"3.00"\n')
+    rows, _ = _read(data, set(), "jsonl")
+    assert rows == _plain(data, "jsonl")
+    assert [type(row).__name__ for row in rows] == ["CheckedRow", "Rejection", "Rejection", "Rejection"]
+
+
 committed = pytest.mark.django_db(transaction=True)
 
 
@@ -114,6 +153,35 @@ def test_a_re_import_outside_a_transaction_is_recognized_by_the_reader(tenant, o
     assert (result.inserted, result.updated, result.unchanged, result.recognized) == (0, 0, 3, 3)
     assert state(tenant) == before
     assert event_count(tenant) == events
+    assert state(other_tenant) == other
+    assert not [t for t in threading.enumerate() if t.name.startswith("import-")]
+
+
+@committed
+def test_a_json_lines_re_import_is_recognized_by_the_reader(tenant, other_tenant, monkeypatch):
+    # given: the same objects in two tenants, the SKU first
+    objects = [dict(zip(HEADER, row, strict=True)) for row in ROWS]
+    data = jsonl_bytes(objects)
+    run_import(tenant, data, name="products.jsonl")
+    run_import(other_tenant, data, name="products.jsonl")
+    before, events, other = state(tenant), event_count(tenant), state(other_tenant)
+    parsed: list[int] = []
+    parse = reader_module.JsonLinesRows._parse
+    monkeypatch.setattr(reader_module.JsonLinesRows, "_parse",
+                        lambda self, number, raw: parsed.append(number) or parse(self, number, raw))
+    # when: again, with one product's line repeated (a duplicate) and another's price changed
+    changed = [*objects[:2], {**objects[2], "price": "16"}, objects[0]]
+    again = run_import(tenant, jsonl_bytes(changed), name="products.jsonl")
+    # then: the unchanged lines were known to the reader, unparsed; the changed one was merged,
+    # and the repeated one parsed only to be rejected
+    assert sorted(parsed) == [3, 4]
+    result = again.result
+    assert (result.inserted, result.updated, result.unchanged, result.recognized) == (0, 1, 2, 2)
+    assert again.reasons() == {4: ("sku", errors.IMPORT_DUPLICATE_SKU.format(row=1))}
+    after = state(tenant)
+    assert {sku: after[sku] for sku in ("P-1", "P-2")} == {sku: before[sku] for sku in ("P-1", "P-2")}
+    assert str(Product.objects.for_tenant(tenant).get(sku="P-3").price) == "16.00"
+    assert event_count(tenant) == events + 1
     assert state(other_tenant) == other
     assert not [t for t in threading.enumerate() if t.name.startswith("import-")]
 
