@@ -70,6 +70,21 @@ def write_csv(path: Path, rows: int, *, seed: int = 42, sku_prefix: str = "IMP")
     return path.stat().st_size
 
 
+def write_jsonl(source: Path, path: Path) -> int:
+    """Write the rows of the CSV ``source`` as JSON Lines (SKU first); return the file size in bytes."""
+    import orjson
+
+    with source.open(encoding="utf-8", newline="") as rows, path.open("wb") as out:
+        for row in csv.DictReader(rows):
+            out.write(orjson.dumps({
+                **row, "sale_price": row["sale_price"] or None, "stock_quantity": int(row["stock_quantity"]),
+                "is_active": row["is_active"] == "true", "categories": row["categories"].split("|"),
+                "tags": row["tags"].split("|") if row["tags"] else [],
+                "attributes": orjson.loads(row["attributes"]),
+                "translations": orjson.loads(row["translations"])}) + b"\n")
+    return path.stat().st_size
+
+
 def _json(value: Any) -> str:
     import json
 
@@ -316,8 +331,15 @@ def bench_import(env: dict[str, str], *, rows: int, sizes: list[int], out_dir: P
         # Last: the rename's event is left for no worker to project.
         _rename_a_brand(slug)
         run["renamed"] = run_import(env, slug, path, log)  # the stamp changed: every row compared
+        # The same rows as JSON Lines, into a tenant of their own: new, then again.
+        jsonl = path.with_suffix(".jsonl")
+        run["jsonl_mb"] = write_jsonl(path, jsonl) / 1e6
+        Tenant.objects.get_or_create(slug=f"{slug}-jsonl", defaults={"name": f"Import {size} JSON Lines"})
+        run["jsonl_new"] = run_import(env, f"{slug}-jsonl", jsonl, log)
+        run["jsonl_again"] = run_import(env, f"{slug}-jsonl", jsonl, log)
         results["runs"].append(run)
         path.unlink()
+        jsonl.unlink()
     tenant, _ = Tenant.objects.get_or_create(slug="import-naive", defaults={"name": "Naive"})
     path = files / "products-naive.csv"
     write_csv(path, baseline_sample)
@@ -331,25 +353,30 @@ def bench_import(env: dict[str, str], *, rows: int, sizes: list[int], out_dir: P
 
 def render(results: dict[str, Any]) -> list[str]:
     """Return the report section for the import benchmark."""
-    lines = ["## Bulk import (`import_products`, CSV, one process)", "",
+    lines = ["## Bulk import (`import_products`, CSV and JSON Lines, one process)", "",
              "Each import is a `manage.py import_products` subprocess; peak RSS is its ru_maxrss. "
              "Load is the 1/5/15-minute load average (as `uptime` shows it) before and after each run; "
              "the machine's 2 cores are shared with other work. The second run finds every row's "
              "fingerprint on its product and skips it after one index probe, before the line is "
              "parsed (only its number, SKU and hash go to the database); the third runs after a "
              "brand rename (its slug kept), which changes the import's stamp: every row is checked "
-             "and compared again, and each product's fingerprint written anew.", "",
+             "and compared again, and each product's fingerprint written anew. Then the same rows as "
+             "JSON Lines (one object a line, the SKU first) into a tenant of their own: new, and again.",
+             "",
              "| rows | file | run | wall | rows/s | inserted | updated | unchanged | peak RSS "
              "| load before → after |",
              "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for run in results["runs"]:
         for label, key in (("new products", "new"), ("same file again", "again"),
-                           ("same file after a brand rename", "renamed")):
+                           ("same file after a brand rename", "renamed"),
+                           ("JSON Lines: new products", "jsonl_new"),
+                           ("JSON Lines: same file again", "jsonl_again")):
             if key not in run:  # an earlier run of the harness
                 continue
             r = run[key]
+            size = run["jsonl_mb"] if key.startswith("jsonl") else run["file_mb"]
             lines.append(
-                f"| {run['rows']:,} | {run['file_mb']:.0f} MB | {label} | {r['seconds']:.1f} s | "
+                f"| {run['rows']:,} | {size:.0f} MB | {label} | {r['seconds']:.1f} s | "
                 f"{run['rows'] / r['seconds']:,.0f} | {r['inserted']} | {r['updated']} | "
                 f"{r['unchanged']} | {r['peak_rss_mb']:.0f} MB | {r['load_before']} → {r['load_after']} |")
     lines.append(f"| {results['rows']:,} | | naive `update_or_create` per row "

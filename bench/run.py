@@ -88,7 +88,7 @@ def _targets(results: dict[str, Any]) -> list[tuple[int, str, str, bool]]:
         new, again = biggest["new"]["seconds"], biggest["again"]["seconds"]
         # Every importer process counts: new, again, after the rename, and as deployed.
         peak = max([run[key]["peak_rss_mb"] for run in results["import"]["runs"]
-                    for key in ("new", "again", "renamed") if key in run]
+                    for key in ("new", "again", "renamed", "jsonl_new", "jsonl_again") if key in run]
                    + [run["deployed"]["import_peak_rss_mb"] for run in results["import"]["runs"]
                       if "deployed" in run])
         rows += [(6, f"import {biggest['rows']:,} new ≤ 10 s / the same file again ≤ 10 s",
