@@ -39,6 +39,7 @@ GZIP_MAGIC = b"\x1f\x8b"
 # A cell longer than this is a broken quote swallowing the lines after it, not data.
 CSV_FIELD_LIMIT = 1_000_000
 KNOWN = ", ".join(COLUMNS)
+_KNOWN_KEYS = frozenset(COLUMNS)  # the keys a JSON line may have
 
 
 class ImportRefused(Exception):
@@ -382,13 +383,6 @@ class JsonLinesRows:
         self.seed = digest_seed(COLUMNS)
 
     def __iter__(self) -> Iterator[tuple[Any, ...] | Rejection]:
-        if self.known is None:
-            for number, raw in enumerate(self.stream, 1):
-                if number == 1:
-                    raw = raw.removeprefix(b"\xef\xbb\xbf")  # a byte order mark some editors write
-                if (row := self._parse(number, raw)) is not None:
-                    yield row
-            return
         chunks, pending = self._read_ahead(), deque[JsonChunk]()
         while True:
             # KNOWN_AHEAD chunks in the check at most: the next ones are read and hashed
@@ -407,18 +401,21 @@ class JsonLinesRows:
                     yield CheckedRow(row) if number in offered and type(row) is tuple else row
 
     def _read_ahead(self) -> Iterator[JsonChunk]:
-        """Yield chunks of lines: the first's number, the lines, (SKU, digest) by line offered, the check."""
-        assert self.known is not None
+        """Yield chunks of lines: the first's number, the lines, (SKU, digest) by line offered, the check.
+
+        Without ``known`` no line is offered, and every check is answered: none known.
+        """
         first = 1
         while lines := self.stream.readlines(KNOWN_CHUNK_BYTES):
             if first == 1:
-                lines[0] = lines[0].removeprefix(b"\xef\xbb\xbf")
+                lines[0] = lines[0].removeprefix(b"\xef\xbb\xbf")  # a byte order mark some editors write
             offered = {}
-            for number, raw in enumerate(lines, first):
-                if (sku := json_sku(raw)) is not None:
-                    offered[number] = (sku, xxh3_128_hexdigest(raw.rstrip(b"\r\n"), self.seed))
+            if self.known is not None:
+                for number, raw in enumerate(lines, first):
+                    if (sku := json_sku(raw)) is not None:
+                        offered[number] = (sku, xxh3_128_hexdigest(raw.rstrip(b"\r\n"), self.seed))
             keys = [(number, sku, digest) for number, (sku, digest) in offered.items()]
-            yield first, lines, offered, self.known(keys) if keys else _done(set())
+            yield first, lines, offered, self.known(keys) if self.known and keys else _done(set())
             first += len(lines)
 
     def parse_known(self, row: KnownRow) -> tuple[Any, ...]:
@@ -459,8 +456,6 @@ class JsonLinesRows:
         values.append(xxh3_128_hexdigest(raw.rstrip(b"\r\n"), self.seed))
         return tuple(values)
 
-
-_KNOWN_KEYS = frozenset(COLUMNS)
 
 
 def _shown(value: Any) -> str:
